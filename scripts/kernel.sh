@@ -1,0 +1,10 @@
+#!/bin/bash
+# Build the kernel image and modules out of tree in build/kernel-$ARCH.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+"$ROOT/scripts/kernel-config.sh"
+log "kernel: make $KERNEL_TARGETS (O=${KOUT#"$ROOT"/})"
+start=$SECONDS
+kmake $KERNEL_TARGETS
+log "kernel: built $KERNEL_IMAGE in $((SECONDS - start)) s"

@@ -1,0 +1,68 @@
+# Shared helpers: sourced by every script in scripts/ (not executed).
+# shellcheck shell=bash
+
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ARCH=${ARCH:-x86_64}
+
+log()  { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+warn() { printf '[%s] WARNING: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
+die()  { printf '[%s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
+
+[ -f "$ROOT/config/$ARCH.env" ] || die "unsupported ARCH=$ARCH (no config/$ARCH.env)"
+# shellcheck source=../config/base.env
+. "$ROOT/config/base.env"
+# shellcheck source=../config/x86_64.env
+. "$ROOT/config/$ARCH.env"
+
+BUILD=$ROOT/build
+TREE=$BUILD/linux
+KOUT=$BUILD/kernel-$ARCH
+STOUT=$BUILD/selftests-$ARCH
+PROGS_OUT=$BUILD/progs-$ARCH
+VMDIR=$BUILD/vm-$ARCH
+PATCHES=$ROOT/patches
+# Where the tree records the patch-ids it was last synced with (apply/export).
+SYNC_STAMP=$TREE/.git/harness-synced
+
+# Patch files named by patches/series, in order (quilt format: comments and
+# blank lines ignored, first field is the file name). Empty if no series.
+series_patches() {
+	[ -f "$PATCHES/series" ] || return 0
+	sed -e 's/#.*//' "$PATCHES/series" | awk 'NF { print $1 }' |
+		while read -r p; do echo "$PATCHES/$p"; done
+}
+
+# Stable patch-ids, one per line, of a stream of patches/diffs on stdin.
+patch_ids() {
+	git patch-id --stable | awk '{ print $1 }'
+}
+
+# Patch-ids of the commits base..HEAD in the edit tree.
+tree_patch_ids() {
+	git -C "$TREE" log --reverse --format=email -p base..HEAD | patch_ids
+}
+
+# Patch-ids of patches/series.
+series_patch_ids() {
+	local p
+	series_patches | while read -r p; do
+		[ -f "$p" ] || die "patches/series names a missing file: $p"
+		patch_ids <"$p"
+	done
+}
+
+# Uncommitted changes, or a rebase/am stopped half-way.
+tree_is_dirty() {
+	[ -n "$(git -C "$TREE" status --porcelain --untracked-files=normal)" ] ||
+		[ -e "$TREE/.git/rebase-merge" ] || [ -e "$TREE/.git/rebase-apply" ]
+}
+
+# make in the edit tree, out of tree in $KOUT, with settings that keep
+# ccache hits and incremental builds (fixed build stamps, empty LOCALVERSION
+# so setlocalversion appends no "+").
+kmake() {
+	make -C "$TREE" O="$KOUT" ARCH="$KERNEL_ARCH" CC="ccache gcc" \
+		LOCALVERSION= KBUILD_BUILD_TIMESTAMP="$BASE_GIT_DATE" \
+		KBUILD_BUILD_USER=harness KBUILD_BUILD_HOST=harness \
+		-j"$(nproc)" "$@"
+}

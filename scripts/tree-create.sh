@@ -1,0 +1,57 @@
+#!/bin/bash
+# Create build/linux from the pinned tarball: one reproducible commit tagged
+# `base`. Works in a temp dir and renames at the end: nothing half-written.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+[ ! -e "$TREE" ] || die "$TREE already exists"
+[ -f "$BASE_TARBALL" ] || die "$BASE_TARBALL missing: run make deps"
+
+mkdir -p "$BUILD"
+avail_kib=$(df -Pk "$BUILD" | awk 'NR == 2 { print $4 }')
+need_kib=$((DISK_NEEDED_GIB * 1024 * 1024))
+if [ "$avail_kib" -lt "$need_kib" ]; then
+	die "not enough disk in $BUILD: need ${DISK_NEEDED_GIB} GiB, have $((avail_kib / 1024 / 1024)) GiB free"
+fi
+
+tmp=$(mktemp -d "$BUILD/.linux-tmp.XXXXXX")
+trap 'rm -rf "$tmp"' EXIT
+
+log "tree: extracting $BASE_TARBALL"
+tar -xJvf "$BASE_TARBALL" -C "$tmp" >"$tmp/tar.list"
+top=$(head -n 1 "$tmp/tar.list" | cut -d/ -f1)
+src=$tmp/$top
+# Files (not directories) in the tarball, to check the commit against.
+tar_files=$(grep -vc '/$' "$tmp/tar.list")
+
+# Debian's top-level .gitignore ends with a packaging stanza ("/*" then
+# "!/debian/") that ignores every top-level path. Cut it off.
+stanza=$(grep -n '^# Debian packaging' "$src/.gitignore" | cut -d: -f1 || true)
+if [ -n "$stanza" ]; then
+	head -n $((stanza - 2)) "$src/.gitignore" >"$tmp/gitignore"
+	mv "$tmp/gitignore" "$src/.gitignore"
+fi
+if grep -qx '/\*' "$src/.gitignore"; then
+	die "tree: $top/.gitignore still ignores '/*'; update scripts/tree-create.sh"
+fi
+
+version=$(dpkg-query -W -f='${Version}' "$BASE_PKG")
+log "tree: committing base ($BASE_PKG $version)"
+export GIT_AUTHOR_NAME=$BASE_GIT_NAME GIT_AUTHOR_EMAIL=$BASE_GIT_EMAIL
+export GIT_COMMITTER_NAME=$BASE_GIT_NAME GIT_COMMITTER_EMAIL=$BASE_GIT_EMAIL
+export GIT_AUTHOR_DATE=$BASE_GIT_DATE GIT_COMMITTER_DATE=$BASE_GIT_DATE
+git -C "$src" init -q -b main
+git -C "$src" add -A -f
+git -C "$src" commit -q -m "$BASE_PKG $version" -m \
+	"Pristine $BASE_TARBALL, except .gitignore: its Debian packaging stanza
+(\"/*\" then \"!/debian/\"), which ignores every top-level path, is removed so
+that git sees new files anywhere in the tree."
+git -C "$src" tag base
+
+committed=$(git -C "$src" ls-files | wc -l)
+if [ "$committed" -ne "$tar_files" ]; then
+	die "tree: base commit has $committed files, the tarball $tar_files"
+fi
+: >"$src/.git/harness-synced"
+mv "$src" "$TREE"
+log "tree: base $(git -C "$TREE" rev-parse --short base), $committed files"
