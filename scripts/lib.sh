@@ -66,3 +66,12 @@ kmake() {
 		KBUILD_BUILD_USER=harness KBUILD_BUILD_HOST=harness \
 		-j"$(nproc)" "$@"
 }
+
+# True if build/linux has commits that are neither patches/ nor what was
+# last applied or exported (i.e. work that only exists in the tree).
+tree_has_unexported_commits() {
+	local have
+	have=$(tree_patch_ids)
+	[ "$have" != "$(series_patch_ids)" ] &&
+		[ "$have" != "$(cat "$SYNC_STAMP" 2>/dev/null || true)" ]
+}

@@ -30,14 +30,12 @@ local_work() {
 if tree_is_dirty; then
 	local_work "uncommitted changes"
 fi
-have=$(tree_patch_ids)
-want=$(series_patch_ids)
-if [ "$have" = "$want" ]; then
-	printf '%s\n' "$have" | sed '/^$/d' >"$SYNC_STAMP"
+if [ "$(tree_patch_ids)" = "$(series_patch_ids)" ]; then
+	tree_patch_ids >"$SYNC_STAMP"
 	log "tree: build/linux is up to date with patches/"
 	exit 0
 fi
-if [ "$have" != "$(cat "$SYNC_STAMP" 2>/dev/null || true)" ]; then
+if tree_has_unexported_commits; then
 	local_work "commits that differ from patches/ (unexported work)"
 fi
 log "tree: patches/ changed; re-applying on base"

@@ -1,0 +1,69 @@
+# Harness for the guest_memfd patch series on Debian's 6.12 kernel source.
+# Every target runs one script in scripts/; `make help` lists them.
+
+ARCH ?= x86_64
+# What `make run` boots and runs (a static binary). Swap in the VMM example
+# here once it exists.
+RUN_PROG ?= $(CURDIR)/build/progs-$(ARCH)/gmem-probe
+RUN_ARGS ?=
+
+export ARCH
+
+# Never two kernel builds at once, even under make -j.
+.NOTPARALLEL:
+
+.PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
+	vm-run check run test-harness clean distclean
+
+help:
+	@echo "make run            build the patched kernel, boot it, run RUN_PROG ($(notdir $(RUN_PROG)))"
+	@echo "make check          build, boot one VM, run tests/vm-tests.list; ends 'N passed, N failed'"
+	@echo "make vm-run PROG=/abs/static-binary [ARGS='...'] [TIMEOUT=s]   run one program in the VM"
+	@echo "make tree           build/linux = base + patches/ (refuses to drop unexported work)"
+	@echo "make export         patches/ = commits base..HEAD of build/linux"
+	@echo "make deps | kernel | selftests | progs | initramfs | test-harness"
+	@echo "make clean          remove build outputs, keep build/linux"
+	@echo "make distclean      remove build/ (refuses if build/linux has unexported work; FORCE=1)"
+
+deps:
+	scripts/deps.sh
+
+tree: deps
+	scripts/tree.sh
+
+# Like tree, but keeps (and builds) local work in build/linux.
+tree-for-build: deps
+	scripts/tree.sh --build
+
+export:
+	scripts/export.sh
+
+kernel: tree-for-build
+	scripts/kernel.sh
+
+selftests: kernel
+	scripts/selftests.sh
+
+progs: selftests
+	scripts/progs.sh
+
+initramfs: progs
+	scripts/initramfs.sh
+
+vm-run: initramfs
+	scripts/vm-run.sh
+
+run: initramfs
+	PROG="$(RUN_PROG)" ARGS="$(RUN_ARGS)" NAME=run scripts/vm-run.sh
+
+check: initramfs
+	scripts/check.sh
+
+test-harness:
+	scripts/test-harness.sh
+
+clean:
+	scripts/clean.sh
+
+distclean:
+	scripts/distclean.sh

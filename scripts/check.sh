@@ -1,0 +1,43 @@
+#!/bin/bash
+# make check (after the builds): harness self-tests, then ONE VM that runs
+# the guest TAP runner over the test list, then the splat scan of that boot;
+# ends with tap-summary's "N passed, N failed, N skipped".
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+out=$BUILD/check-$ARCH
+rm -rf "$out"
+mkdir -p "$out"
+
+"$ROOT/scripts/test-harness.sh" | tee "$out/harness.tap"
+
+list=${TESTS_LIST:-$ROOT/tests/vm-tests.list}
+budget=$(sed -e 's/#.*//' "$list" | awk 'NF { s += $2 } END { print s + 0 }')
+jobroot=$out/jobroot
+mkdir -p "$jobroot/job"
+echo 'exec /bin/tap-run /etc/harness/vm-tests.list' >"$jobroot/job/run"
+
+rc=0
+"$ROOT/scripts/vm-boot.sh" check $((budget + VM_SLACK_TIMEOUT)) "$jobroot" || rc=$?
+console=$VMDIR/logs/check.console.log
+output=$VMDIR/logs/check.output.log
+
+# The VM itself and its console are two more TAP results.
+{
+	echo "TAP version 13"
+	echo "1..2"
+	if grep -q '^1\.\.[0-9]' "$output" && [ "$rc" -ne 124 ] && [ "$rc" -ne 125 ]; then
+		echo "ok 1 vm: booted, ran the test list, powered off"
+	else
+		echo "not ok 1 vm: no complete run (status $rc); console log: $console"
+	fi
+	if scan=$("$ROOT/scripts/scan-splats.sh" "$console"); then
+		echo "ok 2 vm: no kernel splat on the console"
+	else
+		printf '%s\n' "$scan" | sed 's/^/# /'
+		echo "not ok 2 vm: kernel splat on the console ($console)"
+	fi
+} | tee "$out/vm.tap"
+
+echo "logs: ${VMDIR#"$ROOT"/}/logs/check.{output,console}.log"
+exec "$ROOT/scripts/tap-summary.sh" "$out/harness.tap" "$output" "$out/vm.tap"

@@ -1,0 +1,59 @@
+#!/bin/bash
+# Build build/vm-$ARCH/base.cpio: busybox, the KVM modules, the tests named
+# in the test list (TESTS_LIST, default tests/vm-tests.list), guest/init and
+# guest/tap-run. Replaced only when its content changed.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+list=${TESTS_LIST:-$ROOT/tests/vm-tests.list}
+[ -f "$list" ] || die "test list $list not found"
+busybox=$(command -v busybox || true)
+[ -n "$busybox" ] || die "busybox not found: run make deps"
+file -L "$busybox" | grep -q 'statically linked' || die "$busybox is not static (install busybox-static)"
+
+mkdir -p "$VMDIR"
+stage=$(mktemp -d "$VMDIR/.stage.XXXXXX")
+trap 'rm -rf "$stage"' EXIT
+root=$stage/root
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,job,etc/harness,lib/modules,t/kvm,t/harness}
+
+cp "$busybox" "$root/bin/busybox"
+for applet in $("$busybox" --list); do
+	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
+done
+install -m 755 "$ROOT/guest/init" "$root/init"
+install -m 755 "$ROOT/guest/tap-run" "$root/bin/tap-run"
+echo "JOB_TTY=$JOB_TTY" >"$root/etc/harness/env"
+
+for mod in $KVM_MODULES; do
+	[ -f "$KOUT/$mod" ] || die "module $mod not built in $KOUT: run make kernel"
+	strip --strip-debug -o "$root/lib/modules/$(basename "$mod")" "$KOUT/$mod"
+	basename "$mod" >>"$root/etc/harness/modules"
+done
+
+# Host directory of each guest directory under /t.
+host_dir() {
+	case $1 in
+	kvm/*) echo "$STOUT" ;;
+	harness/*) echo "$PROGS_OUT" ;;
+	*) die "test list: '$1' is neither kvm/... nor harness/..." ;;
+	esac
+}
+sed -e 's/#.*//' "$list" | awk 'NF { print $1 }' | while read -r path; do
+	src=$(host_dir "$path")/${path#*/}
+	[ -f "$src" ] || die "test list names $path, but $src was not built"
+	mkdir -p "$(dirname "$root/t/$path")"
+	strip -o "$root/t/$path" "$src" 2>/dev/null || cp "$src" "$root/t/$path"
+done
+cp "$list" "$root/etc/harness/vm-tests.list"
+
+# Fixed times and inode numbers: same inputs, same bytes.
+find "$root" -exec touch -h -d @0 {} +
+(cd "$root" && find . | LC_ALL=C sort |
+	cpio -o -H newc -R 0:0 --quiet --renumber-inodes --ignore-devno) >"$stage/base.cpio"
+if cmp -s "$stage/base.cpio" "$VMDIR/base.cpio"; then
+	log "initramfs: unchanged"
+else
+	mv "$stage/base.cpio" "$VMDIR/base.cpio"
+	log "initramfs: ${VMDIR#"$ROOT"/}/base.cpio ($(du -h "$VMDIR/base.cpio" | cut -f1))"
+fi
