@@ -681,7 +681,9 @@ static uint64_t csum64_golden(size_t len)
 
 /* --- the four parts ------------------------------------------------------ */
 
-static bool sw_protected_supported;
+/* Why part 4b cannot run here; NULL when it can */
+static const char *no_private_vm =
+	"this KVM offers no KVM_X86_SW_PROTECTED_VM (CONFIG_KVM_SW_PROTECTED_VM=n, or no TDP)";
 
 static void probe_one(const char *who, int fd)
 {
@@ -726,13 +728,18 @@ static void part1_probe(void)
 		if (vm < 0) {
 			printf("  %-22s cannot create: %s\n", who,
 			       strerror(errno));
+			if (type == KVM_X86_SW_PROTECTED_VM)
+				no_private_vm = "KVM_CREATE_VM(SW_PROTECTED_VM) failed";
 			continue;
 		}
 		probe_one(who, vm);
-		if (type == KVM_X86_SW_PROTECTED_VM &&
-		    check_extension(vm, KVM_CAP_GUEST_MEMFD_FLAGS) &
-		    GUEST_MEMFD_FLAG_MMAP)
-			sw_protected_supported = true;
+		if (type == KVM_X86_SW_PROTECTED_VM) {
+			if (check_extension(vm, KVM_CAP_GUEST_MEMFD_FLAGS) &
+			    GUEST_MEMFD_FLAG_MMAP)
+				no_private_vm = NULL;
+			else
+				no_private_vm = "SW_PROTECTED_VM does not offer GUEST_MEMFD_FLAG_MMAP";
+		}
 		close(vm);
 	}
 }
@@ -892,7 +899,7 @@ static void usage(FILE *f)
 	fprintf(f,
 		"usage: gmem-vmm [options]\n"
 		"  -p, --probe             only print what KVM offers (part 1)\n"
-		"  -r, --require-private   fail if SW_PROTECTED_VM is unavailable\n"
+		"  -r, --require-private   fail if part 4b (SW_PROTECTED_VM) cannot run\n"
 		"  -t, --timeout SECONDS   time limit per guest run (default %u)\n"
 		"  -u, --userspace-addr    give KVM the guest_memfd mapping as userspace_addr\n"
 		"                          (default 0; needed by shadow-paging KVMs)\n"
@@ -963,13 +970,13 @@ int main(int argc, char **argv)
 
 	part2_3_shared(hang);
 
-	if (sw_protected_supported) {
+	if (!no_private_vm) {
 		part4_private();
 	} else if (require_private) {
-		fail("KVM_X86_SW_PROTECTED_VM with guest_memfd MMAP is not available (CONFIG_KVM_SW_PROTECTED_VM)");
+		fail("part 4b cannot run: %s", no_private_vm);
 	} else {
 		section("4b. SW_PROTECTED_VM: the guest runs from private memory");
-		printf("  skipped: this KVM offers no KVM_X86_SW_PROTECTED_VM (CONFIG_KVM_SW_PROTECTED_VM=n)\n");
+		printf("  skipped: %s\n", no_private_vm);
 	}
 
 	printf("\ngmem-vmm: PASS (%u checks)\n", nr_checks);
