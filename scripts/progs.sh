@@ -12,4 +12,9 @@ for src in "$ROOT"/tests/progs/*.c; do
 	ccache gcc -static -O2 -Wall -Wextra -Werror -isystem "$headers" \
 		-o "$PROGS_OUT/$name" "$src"
 done
+# The VMM example (examples/gmem-vmm), when present, against the same headers.
+if [ -f "$ROOT/examples/gmem-vmm/Makefile" ]; then
+	make -s -C "$ROOT/examples/gmem-vmm" CC="ccache gcc" \
+		KHDR_INCLUDES="-isystem $headers" OUTPUT="$PROGS_OUT"
+fi
 log "progs: built $(ls "$ROOT"/tests/progs/*.c | wc -l) program(s) in ${PROGS_OUT#"$ROOT"/}"
