@@ -690,7 +690,7 @@ static void probe_one(const char *who, int fd)
 	int gmem = check_extension(fd, KVM_CAP_GUEST_MEMFD);
 	int flags = check_extension(fd, KVM_CAP_GUEST_MEMFD_FLAGS);
 
-	printf("  %-22s KVM_CAP_GUEST_MEMFD=%d  KVM_CAP_GUEST_MEMFD_FLAGS=0x%x (%s)\n",
+	printf("  %-24s KVM_CAP_GUEST_MEMFD=%d  KVM_CAP_GUEST_MEMFD_FLAGS=0x%x (%s)\n",
 	       who, gmem, flags, gmem_flag_names(flags));
 }
 
@@ -726,7 +726,7 @@ static void part1_probe(void)
 			 vm_type_name(type), type);
 		vm = ioctl(kvm_fd, KVM_CREATE_VM, (unsigned long)type);
 		if (vm < 0) {
-			printf("  %-22s cannot create: %s\n", who,
+			printf("  %-24s cannot create: %s\n", who,
 			       strerror(errno));
 			if (type == KVM_X86_SW_PROTECTED_VM)
 				no_private_vm = "KVM_CREATE_VM(SW_PROTECTED_VM) failed";
