@@ -3,6 +3,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+take_build_lock
 "$ROOT/scripts/kernel-config.sh"
 log "kernel: make $KERNEL_TARGETS (O=${KOUT#"$ROOT"/})"
 start=$SECONDS

@@ -75,3 +75,15 @@ tree_has_unexported_commits() {
 	[ "$have" != "$(series_patch_ids)" ] &&
 		[ "$have" != "$(cat "$SYNC_STAMP" 2>/dev/null || true)" ]
 }
+
+# Serialise everything that writes build/linux or runs a big build: one at
+# a time per checkout (2 cores; a tree re-applied under a running build
+# breaks it). Held until the calling script exits.
+take_build_lock() {
+	mkdir -p "$BUILD"
+	exec 9>"$BUILD/.build.lock"
+	if ! flock -n 9; then
+		log "waiting for another harness build in this checkout to finish"
+		flock 9
+	fi
+}

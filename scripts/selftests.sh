@@ -4,6 +4,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+take_build_lock
 [ -f "$KOUT/.config" ] || die "no kernel config in $KOUT: run make kernel"
 log "selftests: headers_install"
 kmake -s headers_install

@@ -6,6 +6,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 [ -d "$TREE/.git" ] || die "$TREE does not exist: run make tree"
+take_build_lock
 cd "$TREE"
 git checkout -q -B main base
 git reset -q --hard base

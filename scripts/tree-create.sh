@@ -8,6 +8,7 @@ set -euo pipefail
 [ -f "$BASE_TARBALL" ] || die "$BASE_TARBALL missing: run make deps"
 
 mkdir -p "$BUILD"
+take_build_lock
 avail_kib=$(df -Pk "$BUILD" | awk 'NR == 2 { print $4 }')
 need_kib=$((DISK_NEEDED_GIB * 1024 * 1024))
 if [ "$avail_kib" -lt "$need_kib" ]; then
