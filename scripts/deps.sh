@@ -26,7 +26,7 @@ else
 	want=("${missing[@]}")
 	[ -n "$base_ok" ] || want+=("$BASE_PKG=$BASE_VERSION")
 	if [ "$(id -u)" -ne 0 ]; then
-		die "missing packages; run as root: apt-get install ${want[*]}"
+		die "missing packages; as root run: apt-get update && apt-get install ${want[*]}"
 	fi
 	log "deps: installing ${want[*]}"
 	apt-get update

@@ -21,6 +21,10 @@ if [ "$n" -gt 0 ]; then
 	git -C "$TREE" format-patch -q --base=base --cover-letter \
 		--cover-from-description=subject --numbered --zero-commit \
 		--no-signature -o "$tmp" base..HEAD
+	# format-patch dates the cover letter "now"; use the tip's author date so
+	# an unchanged series exports byte-identical.
+	date=$(git -C "$TREE" log -1 --format=%aD HEAD)
+	sed -i "0,/^Date: .*/s//Date: $date/" "$tmp/0000-cover-letter.patch"
 fi
 (cd "$tmp" && find . -name '*.patch' ! -name '0000-cover-letter.patch' | sed 's|^\./||' | sort) >"$tmp/series"
 

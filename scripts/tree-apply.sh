@@ -19,7 +19,7 @@ export GIT_COMMITTER_NAME=$HARNESS_GIT_NAME GIT_COMMITTER_EMAIL=$HARNESS_GIT_EMA
 n=0
 while read -r patch; do
 	[ -f "$patch" ] || die "patches/series names a missing file: $patch"
-	if ! git am -q --committer-date-is-author-date "$patch"; then
+	if ! git am -q --committer-date-is-author-date "$patch" >/dev/null; then
 		echo "---- git apply --check -v ${patch#"$ROOT"/} ----" >&2
 		git apply --check -v "$patch" >&2 || true
 		git am --abort || true

@@ -42,6 +42,9 @@ export GIT_AUTHOR_NAME=$BASE_GIT_NAME GIT_AUTHOR_EMAIL=$BASE_GIT_EMAIL
 export GIT_COMMITTER_NAME=$BASE_GIT_NAME GIT_COMMITTER_EMAIL=$BASE_GIT_EMAIL
 export GIT_AUTHOR_DATE=$BASE_GIT_DATE GIT_COMMITTER_DATE=$BASE_GIT_DATE
 git -C "$src" init -q -b main
+# No background auto-gc: it would outlive this script holding the build lock
+# (and spend minutes packing 86k objects). Run `git gc` by hand if wanted.
+git -C "$src" config gc.auto 0
 git -C "$src" add -A -f
 git -C "$src" commit -q -m "$BASE_PKG $version" -m \
 	"Pristine $BASE_TARBALL, except .gitignore: its Debian packaging stanza

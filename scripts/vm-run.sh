@@ -14,7 +14,7 @@ NAME=${NAME:-vm-run}
 [ -n "$PROG" ] || die "usage: make vm-run PROG=/abs/path/static-binary [ARGS='...'] [TIMEOUT=secs]"
 [ -e "$PROG" ] || die "PROG=$PROG: no such file"
 [ -f "$PROG" ] && [ -x "$PROG" ] || die "PROG=$PROG: not an executable file"
-machine=$(readelf -h "$PROG" 2>/dev/null | sed -n 's/^ *Machine: *//p')
+machine=$(readelf -h "$PROG" 2>/dev/null | sed -n 's/^ *Machine: *//p') || true
 [ -n "$machine" ] || die "PROG=$PROG: not an ELF binary"
 [ "$machine" = "$ELF_MACHINE" ] || die "PROG=$PROG: built for '$machine', the $ARCH guest needs '$ELF_MACHINE'"
 if readelf -l "$PROG" | grep -q 'INTERP'; then
