@@ -14,11 +14,11 @@ export ARCH
 .NOTPARALLEL:
 
 .PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
-	vm-run check run test-harness clean distclean
+	vm-run vm-run-prog check run test-harness clean distclean
 
 help:
 	@echo "make run            build the patched kernel, boot it, run RUN_PROG ($(notdir $(RUN_PROG)))"
-	@echo "make check          build, boot one VM, run tests/vm-tests.list; ends 'N passed, N failed'"
+	@echo "make check          build, boot one VM, run tests/vm-tests-$(ARCH).list; ends 'N passed, N failed'"
 	@echo "make vm-run PROG=/abs/static-binary [ARGS='...'] [TIMEOUT=s]   run one program in the VM"
 	@echo "make tree           build/linux = base + patches/ (refuses to drop unexported work)"
 	@echo "make export         patches/ = commits base..HEAD of build/linux"
@@ -51,8 +51,12 @@ progs: selftests
 initramfs: progs
 	scripts/initramfs.sh
 
-vm-run: initramfs
+# PROG is checked before the builds, and again once RUN_PROG is built.
+vm-run: vm-run-prog initramfs
 	scripts/vm-run.sh
+
+vm-run-prog:
+	scripts/vm-run.sh --check
 
 run: initramfs
 	PROG="$(RUN_PROG)" ARGS="$(RUN_ARGS)" NAME=run scripts/vm-run.sh

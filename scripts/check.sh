@@ -11,7 +11,7 @@ mkdir -p "$out"
 
 "$ROOT/scripts/test-harness.sh" | tee "$out/harness.tap"
 
-list=${TESTS_LIST:-$ROOT/tests/vm-tests.list}
+list=$TESTS_LIST
 budget=$(sed -e 's/#.*//' "$list" | awk 'NF { s += $2 } END { print s + 0 }')
 jobroot=$out/jobroot
 mkdir -p "$jobroot/job"

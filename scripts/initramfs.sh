@@ -1,11 +1,11 @@
 #!/bin/bash
 # Build build/vm-$ARCH/base.cpio: busybox, the KVM modules, the tests named
-# in the test list (TESTS_LIST, default tests/vm-tests.list), guest/init and
+# in the test list (TESTS_LIST, default tests/vm-tests-$ARCH.list), guest/init and
 # guest/tap-run. Replaced only when its content changed.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-list=${TESTS_LIST:-$ROOT/tests/vm-tests.list}
+list=$TESTS_LIST
 [ -f "$list" ] || die "test list $list not found"
 busybox=$(command -v busybox || true)
 [ -n "$busybox" ] || die "busybox not found: run make deps"
@@ -15,7 +15,7 @@ mkdir -p "$VMDIR"
 stage=$(mktemp -d "$VMDIR/.stage.XXXXXX")
 trap 'rm -rf "$stage"' EXIT
 root=$stage/root
-mkdir -p "$root"/{bin,dev,proc,sys,tmp,job,etc/harness,lib/modules,t/kvm,t/harness}
+mkdir -p "$root"/{bin,dev,proc,sys,tmp,job,etc/harness,lib/modules,t/kvm,t/progs}
 
 cp "$busybox" "$root/bin/busybox"
 for applet in $("$busybox" --list); do
@@ -35,8 +35,8 @@ done
 host_dir() {
 	case $1 in
 	kvm/*) echo "$STOUT" ;;
-	harness/*) echo "$PROGS_OUT" ;;
-	*) die "test list: '$1' is neither kvm/... nor harness/..." ;;
+	progs/*) echo "$PROGS_OUT" ;;
+	*) die "test list: '$1' is neither kvm/... nor progs/..." ;;
 	esac
 }
 sed -e 's/#.*//' "$list" | awk 'NF { print $1 }' | while read -r path; do

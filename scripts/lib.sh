@@ -21,6 +21,8 @@ STOUT=$BUILD/selftests-$ARCH
 PROGS_OUT=$BUILD/progs-$ARCH
 VMDIR=$BUILD/vm-$ARCH
 PATCHES=$ROOT/patches
+# Tests that make check runs in the VM (one per line; see guest/tap-run).
+TESTS_LIST=${TESTS_LIST:-$ROOT/tests/vm-tests-$ARCH.list}
 # Where the tree records the patch-ids it was last synced with (apply/export).
 SYNC_STAMP=$TREE/.git/harness-synced
 
