@@ -59,6 +59,10 @@ tree_is_dirty() {
 		[ -e "$TREE/.git/rebase-merge" ] || [ -e "$TREE/.git/rebase-apply" ]
 }
 
+# ccache keys relative to the checkout: a fresh clone (CI) hits the cache
+# filled by another checkout instead of rebuilding everything.
+export CCACHE_BASEDIR=$ROOT
+
 # make in the edit tree, out of tree in $KOUT, with settings that keep
 # ccache hits and incremental builds (fixed build stamps, empty LOCALVERSION
 # so setlocalversion appends no "+").
