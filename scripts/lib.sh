@@ -15,11 +15,13 @@ die()  { printf '[%s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 . "$ROOT/config/$ARCH.env"
 
 BUILD=$ROOT/build
-TREE=$BUILD/linux
-KOUT=$BUILD/kernel-$ARCH
-STOUT=$BUILD/selftests-$ARCH
+# HARNESS_TREE/KOUT/STOUT/VMDIR point the scripts at another source tree and
+# its outputs (scripts/regress-base.sh builds and boots the pristine base).
+TREE=${HARNESS_TREE:-$BUILD/linux}
+KOUT=${HARNESS_KOUT:-$BUILD/kernel-$ARCH}
+STOUT=${HARNESS_STOUT:-$BUILD/selftests-$ARCH}
 PROGS_OUT=$BUILD/progs-$ARCH
-VMDIR=$BUILD/vm-$ARCH
+VMDIR=${HARNESS_VMDIR:-$BUILD/vm-$ARCH}
 PATCHES=$ROOT/patches
 # Tests that make check runs in the VM (one per line; see guest/tap-run).
 TESTS_LIST=${TESTS_LIST:-$ROOT/tests/vm-tests-$ARCH.list}
