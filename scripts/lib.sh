@@ -22,6 +22,9 @@ KOUT=${HARNESS_KOUT:-$BUILD/kernel-$ARCH}
 STOUT=${HARNESS_STOUT:-$BUILD/selftests-$ARCH}
 PROGS_OUT=$BUILD/progs-$ARCH
 VMDIR=${HARNESS_VMDIR:-$BUILD/vm-$ARCH}
+# More config fragments (repo-relative, space-separated) merged after
+# KERNEL_FRAGMENT: later ones override earlier ones (debug kernel, gates).
+EXTRA_FRAGMENTS=${HARNESS_EXTRA_FRAGMENTS:-}
 PATCHES=$ROOT/patches
 # Tests that make check runs in the VM (one per line; see guest/tap-run).
 TESTS_LIST=${TESTS_LIST:-$ROOT/tests/vm-tests-$ARCH.list}
@@ -68,8 +71,11 @@ export CCACHE_BASEDIR=$ROOT
 # make in the edit tree, out of tree in $KOUT, with settings that keep
 # ccache hits and incremental builds (fixed build stamps, empty LOCALVERSION
 # so setlocalversion appends no "+").
+# HARNESS_LLVM=1 builds with clang and the LLVM binutils (LLVM=1).
 kmake() {
-	make -C "$TREE" O="$KOUT" ARCH="$KERNEL_ARCH" CC="ccache gcc" \
+	local cc=(CC="ccache gcc")
+	[ -z "${HARNESS_LLVM:-}" ] || cc=(LLVM=1 CC="ccache clang")
+	make -C "$TREE" O="$KOUT" ARCH="$KERNEL_ARCH" "${cc[@]}" \
 		LOCALVERSION= KBUILD_BUILD_TIMESTAMP="$BASE_GIT_DATE" \
 		KBUILD_BUILD_USER=harness KBUILD_BUILD_HOST=harness \
 		-j"$(nproc)" "$@"
