@@ -94,10 +94,12 @@ tree_has_unexported_commits() {
 # a time per checkout (2 cores; a tree re-applied under a running build
 # breaks it). Held until the calling script exits.
 take_build_lock() {
+	[ -z "${HARNESS_BUILD_LOCKED:-}" ] || return 0 # a parent script holds it
 	mkdir -p "$BUILD"
 	exec 9>"$BUILD/.build.lock"
 	if ! flock -n 9; then
 		log "waiting for another harness build in this checkout to finish"
 		flock 9
 	fi
+	export HARNESS_BUILD_LOCKED=1 # the scripts this one runs
 }
