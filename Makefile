@@ -14,7 +14,7 @@ export ARCH
 .NOTPARALLEL:
 
 .PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
-	vm-run vm-run-prog check run test-harness clean distclean
+	vm-run vm-run-prog check run test-harness clean distclean bench
 
 help:
 	@echo "make run            build the patched kernel, boot it, run RUN_PROG ($(notdir $(RUN_PROG)))"
@@ -22,6 +22,7 @@ help:
 	@echo "make vm-run PROG=/abs/static-binary [ARGS='...'] [TIMEOUT=s]   run one program in the VM"
 	@echo "make tree           build/linux = base + patches/ (refuses to drop unexported work)"
 	@echo "make export         patches/ = commits base..HEAD of build/linux"
+	@echo "make bench          guest_memfd fault cost vs shmem and anon, in the VM and natively"
 	@echo "make deps | kernel | selftests | progs | initramfs | test-harness"
 	@echo "make clean          remove build outputs, keep build/linux"
 	@echo "make distclean      remove build/ (refuses if build/linux has unexported work; FORCE=1)"
@@ -63,6 +64,9 @@ run: initramfs
 
 check: initramfs
 	scripts/check.sh
+
+bench: initramfs
+	scripts/bench.sh
 
 test-harness:
 	scripts/test-harness.sh

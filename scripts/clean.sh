@@ -4,5 +4,6 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-rm -rf "$BUILD"/kernel-* "$BUILD"/selftests-* "$BUILD"/progs-* "$BUILD"/vm-* "$BUILD"/check-*
+rm -rf "$BUILD"/kernel-* "$BUILD"/selftests-* "$BUILD"/progs-* "$BUILD"/vm-* "$BUILD"/check-* \
+	"$BUILD"/bench-* "$BUILD"/regress-*
 log "clean: removed build outputs, kept build/linux"
