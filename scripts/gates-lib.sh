@@ -15,8 +15,6 @@ DEBIAN_PATH=/usr/bin:/bin:$PATH
 # and ccache hits across them.
 GATES=$BUILD/gates-$ARCH
 GATES_TREE=$GATES/linux        # worktree of build/linux: base + patches/
-GATES_BASE_TREE=$GATES/linux-base
-# The pristine base (tag base) for "does base warn too?" comparisons.
 
 TAP_N=0
 TAP_FILE=
@@ -63,3 +61,117 @@ tap_on_exit() {
 
 # elapsed_since START: "Ns" since $SECONDS was START.
 elapsed_since() { echo "$((SECONDS - $1))s"; }
+
+# gates_chain: commits base + each patch of patches/series, made with a
+# scratch index (no worktree is touched), printed as "COMMIT PATCHFILE" per
+# patch. Cached in $GATES/series.chain, keyed by base and the patch files.
+# Exit 1, naming the patch and showing git apply's complaint, if one does
+# not apply.
+gates_chain() {
+	local chain=$GATES/series.chain key parent idx p info tree commit
+	mkdir -p "$GATES"
+	key=$( { git -C "$TREE" rev-parse 'base^{commit}'; series_patches | xargs -r cat; } | sha256sum | cut -d' ' -f1)
+	if [ "$(head -n 1 "$chain" 2>/dev/null)" = "key $key" ] &&
+		tail -n +2 "$chain" | awk '{ print $1 }' | git -C "$TREE" cat-file --batch-check 2>/dev/null |
+		awk '$2 != "commit" { bad = 1 } END { exit bad }'; then
+		tail -n +2 "$chain"
+		return 0
+	fi
+	parent=$(git -C "$TREE" rev-parse 'base^{commit}')
+	idx=$(mktemp "$GATES/.index.XXXXXX")
+	local msg=$idx.msg
+	GIT_INDEX_FILE=$idx git -C "$TREE" read-tree "$parent"
+	echo "key $key" >"$chain.tmp"
+	while read -r p; do
+		if ! GIT_INDEX_FILE=$idx git -C "$TREE" apply --cached "$p" >"$idx.err" 2>&1; then
+			warn "patch $(basename "$p") does not apply on the previous ones:"
+			cat "$idx.err" >&2
+			rm -f "$idx" "$idx".*
+			return 1
+		fi
+		tree=$(GIT_INDEX_FILE=$idx git -C "$TREE" write-tree)
+		info=$(git -C "$TREE" mailinfo "$msg" /dev/null <"$p")
+		{ sed -n 's/^Subject: //p' <<<"$info"; echo; cat "$msg"; } >"$msg.full"
+		commit=$(GIT_AUTHOR_NAME=$(sed -n 's/^Author: //p' <<<"$info") \
+			GIT_AUTHOR_EMAIL=$(sed -n 's/^Email: //p' <<<"$info") \
+			GIT_AUTHOR_DATE=$(sed -n 's/^Date: //p' <<<"$info") \
+			GIT_COMMITTER_NAME=$HARNESS_GIT_NAME GIT_COMMITTER_EMAIL=$HARNESS_GIT_EMAIL \
+			GIT_COMMITTER_DATE=$(sed -n 's/^Date: //p' <<<"$info") \
+			git -C "$TREE" commit-tree "$tree" -p "$parent" -F "$msg.full")
+		echo "$commit $p" >>"$chain.tmp"
+		parent=$commit
+	done < <(series_patches)
+	rm -f "$idx" "$idx".*
+	mv "$chain.tmp" "$chain"
+	tail -n +2 "$chain"
+}
+
+# gates_worktree DIR COMMIT: a detached worktree of build/linux at COMMIT
+# (created, or moved there: git rewrites only the files that differ, so
+# builds from it stay incremental). A worktree left behind by a re-created
+# build/linux is replaced.
+gates_worktree() {
+	local wt=$1 want
+	want=$(git -C "$TREE" rev-parse "$2^{commit}")
+	if [ -e "$wt" ] && ! git -C "$wt" rev-parse HEAD >/dev/null 2>&1; then
+		log "gates: replacing stale worktree ${wt#"$ROOT"/}"
+		rm -rf "$wt"
+		git -C "$TREE" worktree prune
+	fi
+	if [ ! -e "$wt" ]; then
+		mkdir -p "$(dirname "$wt")"
+		git -C "$TREE" worktree add -q --detach "$wt" "$want"
+	elif [ "$(git -C "$wt" rev-parse HEAD)" != "$want" ] || [ -n "$(git -C "$wt" status --porcelain)" ]; then
+		git -C "$wt" checkout -q -f --detach "$want"
+		git -C "$wt" clean -q -fd
+	fi
+}
+
+# gates_tip: commit of the last patch (base if the series is empty).
+gates_tip() {
+	local c
+	c=$(gates_chain | tail -n 1 | awk '{ print $1 }')
+	echo "${c:-$(git -C "$TREE" rev-parse 'base^{commit}')}"
+}
+
+# The pristine base worktree (shared with scripts/regress-base.sh).
+BASE_WT=$BUILD/base-$ARCH/linux
+
+# gmake OUT ARGS...: kmake in the gates worktree with O=OUT (or another
+# tree: GTREE=...).
+gmake() {
+	local out=$1
+	shift
+	(TREE=${GTREE:-$GATES_TREE} KOUT=$out kmake "$@")
+}
+
+# gconfig OUT [FRAGMENT...]: .config in OUT from the harness fragment plus
+# FRAGMENTs (repo-relative), checked (scripts/kernel-config.sh).
+gconfig() {
+	local out=$1
+	shift
+	HARNESS_TREE=${GTREE:-$GATES_TREE} HARNESS_KOUT=$out HARNESS_EXTRA_FRAGMENTS="$*" \
+		"$ROOT/scripts/kernel-config.sh"
+}
+
+# gates_warnings TREE: compiler/sparse/kernel-doc diagnostics on stdin to
+# "FILE<TAB>LINE<TAB>KIND: MESSAGE" lines, FILE relative to TREE (also for
+# objects like arch/x86/kvm/../../../virt/kvm/x.c), LINE empty if none.
+gates_warnings() {
+	local tree=$1
+	sed -e 's/\x1b\[[0-9;]*[mK]//g' |
+		grep -E '^[^ :]+:[0-9]+(:[0-9]+)?: (warning|error): ' |
+		sed -E -e "s#^$tree/##" -e 's#^\.\./linux/##' \
+			-e ':a' -e 's#^(([^:/]+/)*)[^:/.][^:/]*/\.\./#\1#' -e 'ta' |
+		sed -E 's#^([^:]+):([0-9]+)(:[0-9]+)?: (warning|error): (.*)$#\1\t\2\t\4: \5#'
+}
+
+# gates_blame TREE COMMIT FILE LINE: the patch that last changed FILE:LINE
+# in COMMIT (series commits from gates_chain), or "base" (the line is from
+# the base: the warning comes from a change elsewhere, e.g. in a header).
+gates_blame() {
+	local c
+	c=$(git -C "$1" blame --porcelain -L "$4,$4" "$2" -- "$3" 2>/dev/null | head -n 1 | cut -d' ' -f1)
+	[ -n "$c" ] || { echo "?"; return 0; }
+	gates_chain | awk -v c="$c" '$1 == c { n = split($2, p, "/"); print p[n]; found = 1 } END { if (!found) print "base" }'
+}
