@@ -14,11 +14,12 @@ export ARCH
 .NOTPARALLEL:
 
 .PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
-	vm-run vm-run-prog check run test-harness clean distclean bench
+	vm-run vm-run-prog check lint run test-harness clean distclean bench
 
 help:
 	@echo "make run            build the patched kernel, boot it, run RUN_PROG ($(notdir $(RUN_PROG)))"
 	@echo "make check          build, boot one VM, run tests/vm-tests-$(ARCH).list; ends 'N passed, N failed'"
+	@echo "make lint           static quality gates on patches/: checkpatch, bisect, W=1+sparse, clang, htmldocs"
 	@echo "make vm-run PROG=/abs/static-binary [ARGS='...'] [TIMEOUT=s]   run one program in the VM"
 	@echo "make tree           build/linux = base + patches/ (refuses to drop unexported work)"
 	@echo "make export         patches/ = commits base..HEAD of build/linux"
@@ -64,6 +65,9 @@ run: initramfs
 
 check: initramfs
 	scripts/check.sh
+
+lint: tree-for-build
+	scripts/lint.sh
 
 bench: initramfs
 	scripts/bench.sh
