@@ -23,6 +23,8 @@ help:
 	@echo "make vm-run PROG=/abs/static-binary [ARGS='...'] [TIMEOUT=s]   run one program in the VM"
 	@echo "make tree           build/linux = base + patches/ (refuses to drop unexported work)"
 	@echo "make export         patches/ = commits base..HEAD of build/linux"
+	@echo "make regress        KVM selftest suite on the patched kernel vs the recorded base results"
+	@echo "make regress-base   build the pristine base kernel, record its results (tests/regress-base-*.results)"
 	@echo "make bench          guest_memfd fault cost vs shmem and anon, in the VM and natively"
 	@echo "make deps | kernel | selftests | progs | initramfs | test-harness"
 	@echo "make clean          remove build outputs, keep build/linux"
@@ -68,6 +70,12 @@ check: initramfs
 
 lint: tree-for-build
 	scripts/lint.sh
+
+regress: selftests
+	scripts/regress.sh
+
+regress-base: tree-for-build
+	scripts/regress-base.sh
 
 bench: initramfs
 	scripts/bench.sh

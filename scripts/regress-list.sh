@@ -1,0 +1,20 @@
+#!/bin/bash
+# regress-list.sh [SRCTREE]: the compiled KVM selftests of $ARCH, as the
+# kernel's own tools/testing/selftests/kvm/Makefile lists them
+# (TEST_GEN_PROGS), one path per line relative to the selftests output
+# directory, e.g. "x86_64/cpuid_test". SRCTREE defaults to the tree in use.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+src=${1:-$TREE}
+dir=$src/tools/testing/selftests/kvm
+[ -f "$dir/Makefile" ] || die "no KVM selftests Makefile in $dir"
+
+# A second makefile adds a target that prints the variable; OUTPUT is a
+# marker stripped again below.
+make -s --no-print-directory -C "$dir" -f Makefile -f /dev/stdin \
+	ARCH="$SELFTESTS_ARCH" OUTPUT=/@OUT@ harness-print-tests <<'EOF' |
+harness-print-tests:
+	@printf '%s\n' $(TEST_GEN_PROGS)
+EOF
+	sed -n 's|^/@OUT@/||p' | grep . || die "no tests found in $dir/Makefile"

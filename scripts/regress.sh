@@ -1,0 +1,115 @@
+#!/bin/bash
+# make regress: run the KVM selftest suite on the patched kernel in the
+# harness VM and compare it with the base results recorded in
+# $REGRESS_BASE_RESULTS (make regress-base). Prints the table (test, base,
+# patched) and a TAP stream: a test that passed on base and does not pass
+# on the patched kernel is "not ok".
+#   regress.sh           the table and the TAP stream on stdout
+#   regress.sh --tap DIR also write DIR/regress.tap (make check counts it)
+#   REGRESS_REUSE=1      compare the last run's results again (no VM)
+# Exits 1 on a regression, or when the recorded results' provenance does
+# not match the base, config or QEMU in use.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+
+tapdir=
+if [ "${1:-}" = --tap ]; then
+	[ $# -eq 2 ] || die "usage: regress.sh [--tap DIR]"
+	tapdir=$2
+	mkdir -p "$tapdir"
+fi
+recorded=$ROOT/$REGRESS_BASE_RESULTS
+out=$BUILD/regress-$ARCH
+mkdir -p "$out"
+tap=$out/regress.tap
+
+# One failed TAP result instead of the table (no base results to compare).
+refuse() {
+	{
+		echo "TAP version 13"
+		echo "1..1"
+		printf '%s\n' "$@" | sed 's/^/# /'
+		echo "not ok 1 regress: $1"
+	} | tee "$tap"
+	[ -z "$tapdir" ] || cp "$tap" "$tapdir/regress.tap"
+	exit 1
+}
+
+[ -f "$recorded" ] || refuse "no recorded base results ($REGRESS_BASE_RESULTS)" \
+	"record them with: make regress-base"
+"$ROOT/scripts/regress-provenance.sh" >"$out/provenance"
+if ! diff <(grep '^provenance ' "$recorded") "$out/provenance" >"$out/provenance.diff"; then
+	refuse "the recorded base results do not match what is in use" \
+		"$REGRESS_BASE_RESULTS was recorded for (<) but the harness now uses (>):" \
+		"$(grep '^[<>]' "$out/provenance.diff")" \
+		"re-record them with: make regress-base (builds the base kernel, runs the suite)"
+fi
+
+# REGRESS_REUSE=1: compare the results of the last run again, run nothing.
+if [ "${REGRESS_REUSE:-0}" = 1 ] && [ -f "$out/patched.results" ]; then
+	log "regress: REGRESS_REUSE=1: comparing the last run's ${out#"$ROOT"/}/patched.results"
+else
+	HARNESS_VMDIR=$out/vm "$ROOT/scripts/regress-run.sh" regress "$out/patched.results"
+fi
+
+# Table and TAP from the two result files and the excluded list.
+awk -v excluded="$ROOT/$REGRESS_EXCLUDED" -v table="$out/table.txt" '
+	BEGIN {
+		while ((getline line <excluded) > 0) {
+			if (line ~ /^[ \t]*#/ || split(line, f) < 1) continue
+			reason = line
+			sub(/^[ \t]*[^ \t]+[ \t]+/, "", reason)
+			excl[f[1]] = reason
+		}
+	}
+	FNR == 1 { side++ }
+	$1 == "result" {
+		if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }
+		if (side == 1) base[$2] = $3; else patched[$2] = $3
+		if (side == 2) took[$2] = $4
+	}
+	$1 == "info" && $2 == "splats" { splats[side] = $3 }
+	END {
+		printf "%-48s %-9s %-9s %s\n", "test", "base", "patched", "" >table
+		printf "TAP version 13\n1..%d\n", n + 1
+		for (i = 1; i <= n; i++) {
+			t = order[i]
+			b = (t in base) ? base[t] : "-"
+			p = (t in patched) ? patched[t] : ((t in excl) ? "excluded" : "-")
+			note = ""
+			if (p == "excluded") {
+				res = "ok"; dir = " # SKIP excluded: " excl[t]
+			} else if (b == "pass" && p != "pass") {
+				res = "not ok"; dir = ""; note = "REGRESSION"
+			} else if (b == "-" && p != "pass" && p != "skip") {
+				res = "not ok"; dir = ""; note = "new test fails"
+			} else if (b == "skip" && p != "pass" && p != "skip") {
+				res = "not ok"; dir = ""; note = "skipped on base, fails now"
+			} else if (p == "skip") {
+				res = "ok"; dir = " # SKIP"
+			} else {
+				res = "ok"; dir = ""
+			}
+			if (b == "-") b = "(new)"
+			if (p == "-") { p = "(gone)"; if (b == "pass") note = "REGRESSION" }
+			printf "%-48s %-9s %-9s %s\n", t, b, p, note >table
+			if (took[t] != "" && took[t] != "-") secs = ", " took[t] "s"; else secs = ""
+			printf "%s %d regress: %s (base %s, patched %s%s)%s\n", res, i, t, b, p, secs, dir
+		}
+		if (splats[2] > 0 && splats[1] == 0)
+			printf "not ok %d regress: kernel splat in the patched run (none on base)\n", n + 1
+		else
+			printf "ok %d regress: no kernel splat the base run did not have (base %d, patched %d)\n", n + 1, splats[1], splats[2]
+	}
+' "$recorded" "$out/patched.results" >"$tap"
+
+{
+	echo "No-regressions table (base: $REGRESS_BASE_RESULTS; patched: this run)"
+	cat "$out/table.txt"
+	awk '$1 == "info" && $2 == "duration" { print "patched suite: " $3 " in one VM" }' "$out/patched.results"
+} | sed 's/^/# /' >"$out/table.tap"
+cat "$out/table.tap" "$tap" >"$out/regress-full.tap"
+mv "$out/regress-full.tap" "$tap"
+cat "$tap"
+[ -z "$tapdir" ] || cp "$tap" "$tapdir/regress.tap"
+! grep -q '^not ok' "$tap"
