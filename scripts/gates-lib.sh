@@ -160,7 +160,7 @@ gconfig() {
 gates_warnings() {
 	local tree=$1
 	sed -e 's/\x1b\[[0-9;]*[mK]//g' |
-		grep -E '^[^ :]+:[0-9]+(:[0-9]+)?: (warning|error): ' |
+		{ grep -E '^[^ :]+:[0-9]+(:[0-9]+)?: (warning|error): ' || true; } |
 		sed -E -e "s#^$tree/##" -e 's#^\.\./linux/##' \
 			-e ':a' -e 's#^(([^:/]+/)*)[^:/.][^:/]*/\.\./#\1#' -e 'ta' |
 		sed -E 's#^([^:]+):([0-9]+)(:[0-9]+)?: (warning|error): (.*)$#\1\t\2\t\4: \5#'
@@ -174,4 +174,20 @@ gates_blame() {
 	c=$(git -C "$1" blame --porcelain -L "$4,$4" "$2" -- "$3" 2>/dev/null | head -n 1 | cut -d' ' -f1)
 	[ -n "$c" ] || { echo "?"; return 0; }
 	gates_chain | awk -v c="$c" '$1 == c { n = split($2, p, "/"); print p[n]; found = 1 } END { if (!found) print "base" }'
+}
+
+# gates_seed SRC DST: make build dir DST as a copy of SRC (same source tree
+# and relative layout), so that building DST with another config rebuilds
+# only the objects whose CONFIG_ symbols changed (kbuild tracks them per
+# object) instead of everything. objtool (under tools/) is built with
+# absolute output paths: they are re-pointed to DST, or objtool would be
+# rebuilt and, being newer than every object, force a full rebuild.
+gates_seed() {
+	local src=$1 dst=$2
+	[ ! -e "$dst" ] && [ -f "$src/.config" ] || return 0
+	log "gates: seeding ${dst#"$ROOT"/} from ${src#"$ROOT"/}"
+	rm -rf "$dst.tmp"
+	cp -a "$src" "$dst.tmp"
+	grep -rlIF "$src/" "$dst.tmp/tools" 2>/dev/null | xargs -r sed -i "s#$src/#$dst/#g"
+	mv "$dst.tmp" "$dst"
 }
