@@ -1,0 +1,86 @@
+#!/bin/bash
+# Gate 4: gate-clang.sh OUTDIR. Build KVM (arch/x86/kvm/, which compiles
+# virt/kvm/ too, and virt/lib/) at the tip with Debian's clang and the LLVM
+# tools (LLVM=1) in build/gates-$ARCH/kernel-$ARCH-clang, harness config
+# without KVM_WERROR (config/kernel-$ARCH-nowerror.config: every warning is
+# seen, none stops the build). Any warning fails unless the base has the
+# same one (file and message, no line numbers, counted); the base is built
+# (build/base-$ARCH/kernel-$ARCH-clang) only when the tip warns.
+# TAP: clang version, tip build, no new warning.
+set -euo pipefail
+. "$(dirname "$0")/lib.sh"
+. "$ROOT/scripts/gates-lib.sh"
+
+[ $# -eq 1 ] || die "usage: gate-clang.sh OUTDIR"
+take_build_lock
+tap_begin "$1" clang
+gstart=$SECONDS
+
+# 6.12 needs clang >= 13 (Documentation/process/changes.rst); bookworm: 14.
+min=13
+ver=$(clang -dumpversion 2>/dev/null || echo 0)
+if [ "${ver%%.*}" -ge "$min" ] && command -v ld.lld >/dev/null && command -v llvm-ar >/dev/null; then
+	tap_ok "clang $ver (>= $min), ld.lld and llvm-ar present"
+else
+	tap_fail "clang $ver: need clang >= $min with lld and llvm (make deps installs Debian's clang llvm lld)"
+	tap_end
+	exit 0
+fi
+
+if ! chain=$(gates_chain); then
+	tap_fail "patches/series: a patch does not apply; nothing built"
+	tap_end
+	exit 0
+fi
+base=$(git -C "$TREE" rev-parse 'base^{commit}')
+tip=$(gates_tip)
+nowerror=config/kernel-$ARCH-nowerror.config
+logs=$GATES/logs
+mkdir -p "$logs"
+targets=(arch/x86/kvm/ virt/lib/)
+
+# clang_build TREE OUT LOGNAME: writes OUT/.gate-clang (normalized
+# warnings) and returns the build's status. Objects are removed first so
+# that every warning is printed again (ccache replays them).
+clang_build() {
+	local tree=$1 out=$2 logname=$3 s=$SECONDS rc=0
+	[ -d "$out" ] && find "$out/arch/x86/kvm" "$out/virt" -name '*.o' -delete 2>/dev/null || true
+	{ GTREE=$tree HARNESS_LLVM=1 gconfig "$out" "$nowerror" &&
+		GTREE=$tree HARNESS_LLVM=1 gmake "$out" -k "${targets[@]}"; } >"$logs/$logname.log" 2>&1 || rc=$?
+	gates_warnings "$tree" <"$logs/$logname.log" >"$out/.gate-clang"
+	log "gate-clang: $logname in $(elapsed_since "$s") (status $rc, $(wc -l <"$out/.gate-clang") warnings)"
+	return "$rc"
+}
+
+gates_worktree "$GATES_TREE" "$tip"
+tout=$GATES/kernel-$ARCH-clang
+s=$SECONDS
+if clang_build "$GATES_TREE" "$tout" clang-tip; then
+	tap_ok "tip: KVM builds with LLVM=1 (${targets[*]}) [$(elapsed_since "$s")]"
+else
+	mapfile -t errs < <(grep -E '	error: ' "$tout/.gate-clang" | head -n 5)
+	tap_diag "${errs[@]}" "log: ${logs#"$ROOT"/}/clang-tip.log"
+	tap_fail "tip: KVM does not build with LLVM=1: ${errs[0]:-see log} [$(elapsed_since "$s")]"
+fi
+
+bout=$BUILD/base-$ARCH/kernel-$ARCH-clang
+: >"$GATES/.gate-clang-base"
+if [ -s "$tout/.gate-clang" ]; then
+	gates_worktree "$BASE_WT" "$base"
+	clang_build "$BASE_WT" "$bout" clang-base || true
+	cp "$bout/.gate-clang" "$GATES/.gate-clang-base"
+fi
+mapfile -t bad < <(awk -F'\t' -v base="$GATES/.gate-clang-base" '
+	BEGIN { while ((getline l < base) > 0) { split(l, b, "\t"); have[b[1] "\t" b[3]]++ } }
+	{ k = $1 "\t" $3; if (have[k] > 0) { have[k]--; next } print }' "$tout/.gate-clang" |
+	while IFS=$'\t' read -r file ln msg; do
+		echo "$file:$ln: $msg [$(gates_blame "$GATES_TREE" "$tip" "$file" "$ln")]"
+	done)
+if [ ${#bad[@]} -eq 0 ]; then
+	tap_ok "tip: no clang warning the base does not have ($(wc -l <"$tout/.gate-clang") at the tip)"
+else
+	tap_diag "${bad[@]}"
+	tap_fail "tip: ${#bad[@]} new clang warning(s): ${bad[0]}${bad[1]:+ (+$((${#bad[@]} - 1)) more)}"
+fi
+tap_end
+log "gate-clang: done in $(elapsed_since "$gstart")"
