@@ -11,6 +11,9 @@ mkdir -p "$out"
 
 "$ROOT/scripts/test-harness.sh" | tee "$out/harness.tap"
 
+# The static gates that make check runs as well (make lint runs all of them).
+"$ROOT/scripts/gates.sh" "$out" checkpatch
+
 list=$TESTS_LIST
 budget=$(sed -e 's/#.*//' "$list" | awk 'NF { s += $2 } END { print s + 0 }')
 jobroot=$out/jobroot
@@ -40,4 +43,4 @@ output=$VMDIR/logs/check.output.log
 } | tee "$out/vm.tap"
 
 echo "logs: ${VMDIR#"$ROOT"/}/logs/check.{output,console}.log"
-exec "$ROOT/scripts/tap-summary.sh" "$out/harness.tap" "$output" "$out/vm.tap"
+exec "$ROOT/scripts/tap-summary.sh" "$out/harness.tap" "$out"/gate-*.tap "$output" "$out/vm.tap"
