@@ -43,4 +43,10 @@ output=$VMDIR/logs/check.output.log
 } | tee "$out/vm.tap"
 
 echo "logs: ${VMDIR#"$ROOT"/}/logs/check.{output,console}.log"
-exec "$ROOT/scripts/tap-summary.sh" "$out/harness.tap" "$out"/gate-*.tap "$output" "$out/vm.tap"
+
+# No regressions: the KVM selftest suite on the patched kernel (a second VM)
+# against the recorded base results; writes $out/regress.tap.
+"$ROOT/scripts/regress.sh" --tap "$out" || true
+
+exec "$ROOT/scripts/tap-summary.sh" "$out/harness.tap" "$out"/gate-*.tap "$output" "$out/vm.tap" \
+	"$out/regress.tap"
