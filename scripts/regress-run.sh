@@ -35,8 +35,12 @@ mkdir -p "$work/root/job"
 echo 'exec /bin/tap-run /etc/harness/vm-tests.list' >"$work/root/job/run"
 budget=$(($(wc -l <"$work/run") * REGRESS_TIMEOUT + VM_SLACK_TIMEOUT))
 start=$SECONDS
-rc=0
-"$ROOT/scripts/vm-boot.sh" "$name" "$budget" "$work/root" >/dev/null || rc=$?
+# Progress on stderr: the result lines only (the full output is in the log).
+set +e
+"$ROOT/scripts/vm-boot.sh" "$name" "$budget" "$work/root" |
+	grep --line-buffered -E '^(not )?ok ' >&2
+rc=${PIPESTATUS[0]}
+set -e
 duration=$((SECONDS - start))
 output=$VMDIR/logs/$name.output.log
 console=$VMDIR/logs/$name.console.log
