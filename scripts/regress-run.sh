@@ -5,7 +5,7 @@
 #   result <test> <pass|fail|skip|timeout|missing> <seconds>
 # per test, then "info splats N" (kernel splats on the console) and
 # "info duration Ns". Tests of the excluded list are not run, unless
-# REGRESS_ALL=1. The tree, kernel, selftests and VM directory are the
+# REGRESS_ALL=1; REGRESS_ONLY=FILE runs only the tests it lists. The tree, kernel, selftests and VM directory are the
 # harness defaults (the patched tree) or HARNESS_TREE/KOUT/STOUT/VMDIR.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -20,7 +20,9 @@ trap 'rm -rf "$work"' EXIT
 
 # The guest runner's list: "kvm/<test> <timeout>".
 "$ROOT/scripts/regress-list.sh" >"$work/all"
-if [ "${REGRESS_ALL:-0}" = 1 ]; then
+if [ -n "${REGRESS_ONLY:-}" ]; then
+	grep -xF -f "$REGRESS_ONLY" "$work/all" >"$work/run" || die "REGRESS_ONLY: none of its tests exist"
+elif [ "${REGRESS_ALL:-0}" = 1 ]; then
 	cp "$work/all" "$work/run"
 else
 	# "<test> <reason>" lines; a reason may hold "#" (e.g. #UD).

@@ -52,8 +52,22 @@ fi
 if [ "${REGRESS_REUSE:-0}" = 1 ] && [ -f "$out/patched.results" ]; then
 	log "regress: REGRESS_REUSE=1: comparing the last run's ${out#"$ROOT"/}/patched.results"
 else
+	rm -f "$out/retry.results"
 	HARNESS_VMDIR=$out/vm "$ROOT/scripts/regress-run.sh" regress "$out/patched.results"
+	# Tests that passed on base and not here run once more, alone, in a
+	# fresh VM: timing tests (apic_bus_clock_test's 5% APIC frequency
+	# window) can miss under TCG on a loaded host. Passing on retry is
+	# "flaky", not a regression; at most 10, more is no accident.
+	awk '$1 == "result" { if (FILENAME == ARGV[1]) b[$2] = $3; else if (b[$2] == "pass" && $3 != "pass") print $2 }' \
+		"$recorded" "$out/patched.results" >"$out/retry.list"
+	n=$(wc -l <"$out/retry.list")
+	if [ "$n" -gt 0 ] && [ "$n" -le 10 ]; then
+		log "regress: retrying $n test(s) that passed on base: $(tr '\n' ' ' <"$out/retry.list")"
+		REGRESS_ONLY=$out/retry.list HARNESS_VMDIR=$out/vm \
+			"$ROOT/scripts/regress-run.sh" regress-retry "$out/retry.results"
+	fi
 fi
+[ -f "$out/retry.results" ] || : >"$out/retry.results"
 
 # Table and TAP from the two result files and the excluded list.
 awk -v excluded="$ROOT/$REGRESS_EXCLUDED" -v table="$out/table.txt" '
@@ -66,12 +80,13 @@ awk -v excluded="$ROOT/$REGRESS_EXCLUDED" -v table="$out/table.txt" '
 		}
 	}
 	FNR == 1 { side++ }
+	$1 == "result" && side == 3 { if ($3 == "pass" && patched[$2] != "pass") patched[$2] = "flaky"; next }
 	$1 == "result" {
 		if (!($2 in seen)) { seen[$2] = 1; order[++n] = $2 }
 		if (side == 1) base[$2] = $3; else patched[$2] = $3
 		if (side == 2) took[$2] = $4
 	}
-	$1 == "info" && $2 == "splats" { splats[side] = $3 }
+	$1 == "info" && $2 == "splats" { splats[side > 2 ? 2 : side] += $3 }
 	END {
 		printf "%-48s %-9s %-9s %s\n", "test", "base", "patched", "" >table
 		printf "TAP version 13\n1..%d\n", n + 1
@@ -82,6 +97,8 @@ awk -v excluded="$ROOT/$REGRESS_EXCLUDED" -v table="$out/table.txt" '
 			note = ""
 			if (p == "excluded") {
 				res = "ok"; dir = " # SKIP excluded: " excl[t]
+			} else if (p == "flaky") {
+				res = "ok"; dir = ""; note = "failed once, passed on retry"
 			} else if (b == "pass" && p != "pass") {
 				res = "not ok"; dir = ""; note = "REGRESSION"
 			} else if (b == "-" && p != "pass" && p != "skip") {
@@ -97,7 +114,8 @@ awk -v excluded="$ROOT/$REGRESS_EXCLUDED" -v table="$out/table.txt" '
 			if (p == "-") { p = "(gone)"; if (b == "pass") note = "REGRESSION" }
 			printf "%-48s %-9s %-9s %s\n", t, b, p, note >table
 			if (took[t] != "" && took[t] != "-") secs = ", " took[t] "s"; else secs = ""
-			printf "%s %d regress: %s (base %s, patched %s%s)%s\n", res, i, t, b, p, secs, dir
+			printf "%s %d regress: %s (base %s, patched %s%s)%s%s\n", res, i, t, b, p, secs,
+				(note != "" && dir == "") ? ": " note : "", dir
 		}
 		# The base run has the excluded tests splats (the OOM killer
 		# prints a Call Trace); the patched run must have none.
@@ -106,7 +124,7 @@ awk -v excluded="$ROOT/$REGRESS_EXCLUDED" -v table="$out/table.txt" '
 		else
 			printf "ok %d regress: no kernel splat in the patched run\n", n + 1
 	}
-' "$recorded" "$out/patched.results" >"$tap"
+' "$recorded" "$out/patched.results" "$out/retry.results" >"$tap"
 
 {
 	echo "No-regressions table (base: $REGRESS_BASE_RESULTS; patched: this run)"
