@@ -19,7 +19,7 @@ export ARCH
 help:
 	@echo "make run            build the patched kernel, boot it, run RUN_PROG ($(notdir $(RUN_PROG)))"
 	@echo "make check          build, boot one VM, run tests/vm-tests-$(ARCH).list; ends 'N passed, N failed'"
-	@echo "make lint           static quality gates on patches/: checkpatch, W=1+sparse, clang, htmldocs"
+	@echo "make lint           static quality gates on patches/: checkpatch, bisect, W=1+sparse, clang, htmldocs"
 	@echo "make vm-run PROG=/abs/static-binary [ARGS='...'] [TIMEOUT=s]   run one program in the VM"
 	@echo "make tree           build/linux = base + patches/ (refuses to drop unexported work)"
 	@echo "make export         patches/ = commits base..HEAD of build/linux"

@@ -1,5 +1,5 @@
 #!/bin/bash
-# make lint: the static quality gates (checkpatch, W=1 +
+# make lint: the static quality gates (1-5: checkpatch, bisect, W=1 +
 # sparse, clang, htmldocs) on patches/, results in build/lint-$ARCH/;
 # ends with tap-summary's "N passed, N failed, N skipped".
 set -euo pipefail
@@ -10,5 +10,5 @@ if [ -d "$TREE/.git" ] && { tree_is_dirty || tree_has_unexported_commits; }; the
 fi
 out=$BUILD/lint-$ARCH
 rm -rf "$out"
-"$ROOT/scripts/gates.sh" "$out" checkpatch w1-sparse clang htmldocs
+"$ROOT/scripts/gates.sh" "$out" checkpatch bisect w1-sparse clang htmldocs
 exec "$ROOT/scripts/tap-summary.sh" "$out"/gate-*.tap
