@@ -25,16 +25,9 @@ gstart=$SECONDS
 
 kout=$GATES/kernel-$ARCH
 stout=$GATES/selftests-$ARCH
-logs=$GATES/logs
 stamps=$GATES/bisect.stamps
-mkdir -p "$logs" "$stamps"
-
-if ! chain=$(gates_chain); then
-	tap_fail "patches/series: a patch does not apply (see above); nothing built"
-	tap_end
-	exit 0
-fi
-base=$(git -C "$TREE" rev-parse 'base^{commit}')
+mkdir -p "$stamps"
+gates_series "nothing built"
 
 # Cache key of a build kind: fragments, compiler, and this script.
 cfgkey() {
@@ -133,7 +126,6 @@ done <<<"$chain"
 #  - KVM_SW_PROTECTED_VM=n: KVM's own #ifdefs (KVM_GENERIC_PRIVATE_MEM and
 #    KVM_GENERIC_MEMORY_ATTRIBUTES go away with it) and modpost's check of
 #    kvm.ko against that vmlinux: bzImage + modules, like the steps.
-tip=$(gates_tip)
 tiptree=$(git -C "$TREE" rev-parse "$tip^{tree}")
 for v in nokvm noswprot; do
 	frag=config/kernel-$ARCH-$v.config

@@ -27,16 +27,8 @@ else
 	exit 0
 fi
 
-if ! chain=$(gates_chain); then
-	tap_fail "patches/series: a patch does not apply; nothing built"
-	tap_end
-	exit 0
-fi
-base=$(git -C "$TREE" rev-parse 'base^{commit}')
-tip=$(gates_tip)
+gates_series "nothing built"
 nowerror=config/kernel-$ARCH-nowerror.config
-logs=$GATES/logs
-mkdir -p "$logs"
 targets=(arch/x86/kvm/ virt/lib/)
 
 # clang_build TREE OUT LOGNAME: writes OUT/.gate-clang (normalized

@@ -21,15 +21,7 @@ take_build_lock
 tap_begin "$1" htmldocs
 gstart=$SECONDS
 
-if ! chain=$(gates_chain); then
-	tap_fail "patches/series: a patch does not apply; no docs built"
-	tap_end
-	exit 0
-fi
-base=$(git -C "$TREE" rev-parse 'base^{commit}')
-tip=$(gates_tip)
-logs=$GATES/logs
-mkdir -p "$logs"
+gates_series "no docs built"
 mapfile -t changed < <(git -C "$TREE" diff --name-only "$base" "$tip")
 
 # docs TREE OUT LOGNAME: build; OUT/.gate-docs = "FILE<TAB>LINE<TAB>LEVEL:
@@ -79,7 +71,7 @@ for f in "${docfiles[@]}" "${others[@]}"; do
 		$1 != f { next }
 		{ k = $1 "\t" $3; if (have[k] > 0) { have[k]--; next } print }' "$tout/.gate-docs-touched" |
 		while IFS=$'\t' read -r file ln msg; do
-			who=?
+			who="?"
 			[ -z "$ln" ] || who=$(gates_blame "$GATES_TREE" "$tip" "$file" "$ln")
 			echo "$file:$ln: $msg [$who]"
 		done)

@@ -21,19 +21,11 @@ take_build_lock
 tap_begin "$1" w1-sparse
 gstart=$SECONDS
 
-if ! chain=$(gates_chain); then
-	tap_fail "patches/series: a patch does not apply; nothing checked"
-	tap_end
-	exit 0
-fi
-base=$(git -C "$TREE" rev-parse 'base^{commit}')
-tip=$(gates_tip)
+gates_series "nothing checked"
 gates_worktree "$GATES_TREE" "$tip"
 nowerror=config/kernel-$ARCH-nowerror.config
 tout=$GATES/kernel-$ARCH-w1
 bout=$BUILD/base-$ARCH/kernel-$ARCH-w1
-logs=$GATES/logs
-mkdir -p "$logs"
 
 mapfile -t changed < <(git -C "$TREE" diff --name-only "$base" "$tip" | grep -vE '^(Documentation|tools)/' || true)
 cfiles=() hdrs=()
@@ -156,7 +148,7 @@ new_warnings() {
 }
 
 report() { # report DESC FILE...
-	local desc=$1 f n=0 tipw=0
+	local desc=$1 f tipw=0
 	shift
 	local bad=()
 	for f in "$@"; do

@@ -134,6 +134,21 @@ gates_tip() {
 	echo "${c:-$(git -C "$TREE" rev-parse 'base^{commit}')}"
 }
 
+# gates_series WHAT: set chain (gates_chain's lines), base and tip
+# (commits) and logs (build logs dir) for a gate; if a patch does not
+# apply, end the stream with one failed result, "...; WHAT", and exit.
+gates_series() {
+	if ! chain=$(gates_chain); then
+		tap_fail "patches/series: a patch does not apply (see above); $1"
+		tap_end
+		exit 0
+	fi
+	base=$(git -C "$TREE" rev-parse 'base^{commit}')
+	tip=$(gates_tip)
+	logs=$GATES/logs
+	mkdir -p "$logs"
+}
+
 # The pristine base worktree (shared with scripts/regress-base.sh).
 BASE_WT=$BUILD/base-$ARCH/linux
 
