@@ -14,7 +14,8 @@ export ARCH
 .NOTPARALLEL:
 
 .PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
-	vm-run vm-run-prog check lint run test-harness clean distclean bench
+	vm-run vm-run-prog check lint run test-harness clean distclean bench \
+	stress regress regress-base
 
 help:
 	@echo "make run            build the patched kernel, boot it, run RUN_PROG ($(notdir $(RUN_PROG)))"
@@ -26,6 +27,7 @@ help:
 	@echo "make regress        KVM selftest suite on the patched kernel vs the recorded base results"
 	@echo "make regress-base   build the pristine base kernel, record its results (tests/regress-base-*.results)"
 	@echo "make bench          guest_memfd fault cost vs shmem and anon, in the VM and natively"
+	@echo "make stress         guest_memfd_stress_test for STRESS_SECONDS (60) in the VM; DEBUG=1: on the debug kernel"
 	@echo "make deps | kernel | selftests | progs | initramfs | test-harness"
 	@echo "make clean          remove build outputs, keep build/linux"
 	@echo "make distclean      remove build/ (refuses if build/linux has unexported work; FORCE=1)"
@@ -79,6 +81,9 @@ regress-base: tree-for-build
 
 bench: initramfs
 	scripts/bench.sh
+
+stress: initramfs
+	scripts/stress.sh
 
 test-harness:
 	scripts/test-harness.sh
