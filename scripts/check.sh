@@ -1,7 +1,8 @@
 #!/bin/bash
 # make check (after the builds): harness self-tests, then ONE VM that runs
 # the guest TAP runner over the test list, then the splat scan of that boot,
-# then the quality gates (scripts/gate-*.sh, the debug kernel included);
+# then the quality gates (scripts/gate-*.sh, the debug kernel included)
+# and the no-regressions suite (scripts/regress.sh);
 # ends with tap-summary's "N passed, N failed, N skipped".
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -50,6 +51,12 @@ s=$SECONDS
 "$ROOT/scripts/gate-debug.sh" "$out" --run >"$out/gate-debug.log" 2>&1 &
 debug_pid=$!
 "$ROOT/scripts/gates.sh" "$out" checkpatch bisect w1-sparse clang htmldocs || true
+# No regressions (README "No regressions"): the whole KVM selftest suite on
+# the patched kernel against the recorded base results, on the core the
+# gates' builds leave free.
+s2=$SECONDS
+"$ROOT/scripts/regress.sh" --tap "$out" || true
+printf '%-10s %5ss\n' regress $((SECONDS - s2)) | tee -a "$out/gate-times" >&2
 log "check: waiting for the debug kernel's VM (log: ${out#"$ROOT"/}/gate-debug.log)"
 wait "$debug_pid" || true
 if ! grep -q '^1\.\.[0-9]' "$out/gate-debug.tap" 2>/dev/null; then
@@ -58,4 +65,4 @@ fi
 grep -E '^(not )?ok ' "$out/gate-debug.tap"
 printf '%-10s %5ss (with the debug kernel build and VM)\n' gates $((SECONDS - s)) | tee -a "$out/gate-times" >&2
 
-exec "$ROOT/scripts/tap-summary.sh" "$out/harness.tap" "$output" "$out/vm.tap" "$out"/gate-*.tap
+exec "$ROOT/scripts/tap-summary.sh" "$out/harness.tap" "$output" "$out/vm.tap" "$out"/gate-*.tap "$out/regress.tap"
