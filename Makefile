@@ -15,11 +15,12 @@ export ARCH
 
 .PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
 	vm-run vm-run-prog check lint run test-harness clean distclean bench \
-	stress regress regress-base
+	stress regress regress-base test
 
 help:
 	@echo "make run            build the patched kernel, boot it, run RUN_PROG ($(notdir $(RUN_PROG)))"
-	@echo "make check          build, boot one VM, run tests/vm-tests-$(ARCH).list; ends 'N passed, N failed'"
+	@echo "make check          everything: make test, the quality gates, the regression suite; ends 'N passed, N failed, N skipped'"
+	@echo "make test           the quick part: harness self-tests, one VM running tests/vm-tests-$(ARCH).list"
 	@echo "make lint           static quality gates on patches/: checkpatch, bisect, W=1+sparse, clang, htmldocs"
 	@echo "make vm-run PROG=/abs/static-binary [ARGS='...'] [TIMEOUT=s]   run one program in the VM"
 	@echo "make tree           build/linux = base + patches/ (refuses to drop unexported work)"
@@ -69,6 +70,9 @@ run: initramfs
 
 check: initramfs
 	scripts/check.sh
+
+test: initramfs
+	scripts/check.sh --quick
 
 lint: tree-for-build
 	scripts/lint.sh
