@@ -19,9 +19,7 @@ set -euo pipefail
 
 [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: gate-debug.sh OUTDIR [--build | --run]"
 outdir=$1 mode=${2:-all}
-export HARNESS_KOUT=$BUILD/kernel-$ARCH-debug HARNESS_VMDIR=$BUILD/vm-$ARCH-debug
-export HARNESS_EXTRA_FRAGMENTS=config/kernel-$ARCH-debug.config
-KOUT=$HARNESS_KOUT VMDIR=$HARNESS_VMDIR
+use_debug_kernel
 factor=${DEBUG_TIMEOUT_FACTOR:-8}
 mkdir -p "$VMDIR/logs" "$outdir"
 result=$outdir/.gate-debug-build # the build's TAP line and diagnostics

@@ -31,6 +31,15 @@ TESTS_LIST=${TESTS_LIST:-$ROOT/tests/vm-tests-$ARCH.list}
 # Where the tree records the patch-ids it was last synced with (apply/export).
 SYNC_STAMP=$TREE/.git/harness-synced
 
+# use_debug_kernel: point this script, and the scripts it runs, at the
+# debug kernel (config/kernel-$ARCH-debug.config on top of the harness
+# fragment) and its VM directory: scripts/gate-debug.sh, make stress DEBUG=1.
+use_debug_kernel() {
+	export HARNESS_KOUT=$BUILD/kernel-$ARCH-debug HARNESS_VMDIR=$BUILD/vm-$ARCH-debug
+	export HARNESS_EXTRA_FRAGMENTS=config/kernel-$ARCH-debug.config
+	KOUT=$HARNESS_KOUT VMDIR=$HARNESS_VMDIR EXTRA_FRAGMENTS=$HARNESS_EXTRA_FRAGMENTS
+}
+
 # Patch files named by patches/series, in order (quilt format: comments and
 # blank lines ignored, first field is the file name). Empty if no series.
 series_patches() {

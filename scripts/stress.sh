@@ -3,7 +3,7 @@
 # concurrency stress test (make check runs it for 10 s) in the harness VM,
 # on the patched kernel or, with DEBUG=1, on the debug kernel of the quality
 # gates (KASAN, lockdep, DEBUG_VM/LIST, ...; built here if needed, in
-# build/kernel-$ARCH-debug, as scripts/gate-debug.sh does). Fails on a test
+# build/kernel-$ARCH-debug: use_debug_kernel in scripts/lib.sh). Fails on a test
 # failure, a timeout or a kernel splat on the console (scripts/vm-run.sh).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
@@ -17,8 +17,7 @@ prog=$STOUT/guest_memfd_stress_test
 # are what a debug kernel slows down (6-15 times under TCG).
 slack=60 kernel="the patched kernel"
 if [ "${DEBUG:-0}" = 1 ]; then
-	export HARNESS_KOUT=$BUILD/kernel-$ARCH-debug HARNESS_VMDIR=$BUILD/vm-$ARCH-debug
-	export HARNESS_EXTRA_FRAGMENTS=config/kernel-$ARCH-debug.config
+	use_debug_kernel
 	"$ROOT/scripts/kernel.sh"
 	"$ROOT/scripts/initramfs.sh"
 	slack=600 kernel="the debug kernel"
