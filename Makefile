@@ -15,7 +15,7 @@ export ARCH
 
 .PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
 	vm-run vm-run-prog check lint run test-harness clean distclean bench \
-	stress regress regress-base test
+	stress regress regress-base test rebase base-status
 
 help:
 	@echo "make run            build the patched kernel, boot it, run RUN_PROG ($(notdir $(RUN_PROG)))"
@@ -25,6 +25,8 @@ help:
 	@echo "make vm-run PROG=/abs/static-binary [ARGS='...'] [TIMEOUT=s]   run one program in the VM"
 	@echo "make tree           build/linux = base + patches/ (refuses to drop unexported work)"
 	@echo "make export         patches/ = commits base..HEAD of build/linux"
+	@echo "make rebase [VERSION=v]  move the series and the pin to linux-source v (default: apt's newest)"
+	@echo "make base-status    pinned base, apt's newest, does the series apply there at fuzz 0"
 	@echo "make regress        KVM selftest suite on the patched kernel vs the recorded base results"
 	@echo "make regress-base   build the pristine base kernel, record its results (tests/regress-base-*.results)"
 	@echo "make bench          guest_memfd fault cost vs shmem and anon, in the VM and natively"
@@ -45,6 +47,13 @@ tree-for-build: deps
 
 export:
 	scripts/export.sh
+
+# A newer Debian 6.12: README "When Debian releases a new 6.12".
+rebase: deps
+	VERSION="$(VERSION)" scripts/rebase.sh
+
+base-status: deps
+	scripts/base-status.sh
 
 kernel: tree-for-build
 	scripts/kernel.sh

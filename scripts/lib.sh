@@ -15,6 +15,11 @@ die()  { printf '[%s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 . "$ROOT/config/$ARCH.env"
 
 BUILD=$ROOT/build
+
+# The kernel source tarball of linux-source VERSION, where
+# scripts/base-fetch.sh leaves it. BASE_TARBALL: the pinned one's.
+source_tarball() { printf '%s/source/%s/linux-source.tar.xz\n' "$BUILD" "$1"; }
+BASE_TARBALL=$(source_tarball "$BASE_VERSION")
 # HARNESS_TREE/KOUT/STOUT/VMDIR point the scripts at another source tree and
 # its outputs (scripts/regress-base.sh builds and boots the pristine base).
 TREE=${HARNESS_TREE:-$BUILD/linux}
@@ -38,6 +43,18 @@ use_debug_kernel() {
 	export HARNESS_KOUT=$BUILD/kernel-$ARCH-debug HARNESS_VMDIR=$BUILD/vm-$ARCH-debug
 	export HARNESS_EXTRA_FRAGMENTS=config/kernel-$ARCH-debug.config
 	KOUT=$HARNESS_KOUT VMDIR=$HARNESS_VMDIR EXTRA_FRAGMENTS=$HARNESS_EXTRA_FRAGMENTS
+}
+
+# apt_newest_version: the newest version of $BASE_PKG in apt's lists
+# (empty if none); `apt-cache madison` lists them, in no promised order.
+apt_newest_version() {
+	local v newest=
+	while read -r v; do
+		if [ -z "$newest" ] || dpkg --compare-versions "$v" gt "$newest"; then
+			newest=$v
+		fi
+	done < <(apt-cache madison "$BASE_PKG" 2>/dev/null | awk -F' *[|] *' '{ print $2 }')
+	echo "$newest"
 }
 
 # Patch files named by patches/series, in order (quilt format: comments and

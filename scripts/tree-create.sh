@@ -1,13 +1,16 @@
 #!/bin/bash
-# Create build/linux from the pinned tarball: one reproducible commit tagged
-# `base`. Works in a temp dir and renames at the end: nothing half-written.
+# tree-create.sh [VERSION]: create build/linux (or $HARNESS_TREE) from the
+# tarball of linux-source VERSION (default: the pinned one), fetched by
+# scripts/base-fetch.sh: one reproducible commit tagged `base`. Works in a
+# temp dir and renames at the end: nothing half-written.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
+version=${1:-$BASE_VERSION}
 [ ! -e "$TREE" ] || die "$TREE already exists"
-[ -f "$BASE_TARBALL" ] || die "$BASE_TARBALL missing: run make deps"
+tarball=$("$ROOT/scripts/base-fetch.sh" "$version")
 
-mkdir -p "$BUILD"
+mkdir -p "$BUILD" "${TREE%/*}"
 take_build_lock
 avail_kib=$(df -Pk "$BUILD" | awk 'NR == 2 { print $4 }')
 need_kib=$((DISK_NEEDED_GIB * 1024 * 1024))
@@ -15,11 +18,11 @@ if [ "$avail_kib" -lt "$need_kib" ]; then
 	die "not enough disk in $BUILD: need ${DISK_NEEDED_GIB} GiB, have $((avail_kib / 1024 / 1024)) GiB free"
 fi
 
-tmp=$(mktemp -d "$BUILD/.linux-tmp.XXXXXX")
+tmp=$(mktemp -d "${TREE%/*}/.linux-tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
-log "tree: extracting $BASE_TARBALL"
-tar -xJvf "$BASE_TARBALL" -C "$tmp" >"$tmp/tar.list"
+log "tree: extracting ${tarball#"$ROOT"/}"
+tar -xJvf "$tarball" -C "$tmp" >"$tmp/tar.list"
 top=$(head -n 1 "$tmp/tar.list" | cut -d/ -f1)
 src=$tmp/$top
 # Files (not directories) in the tarball, to check the commit against.
@@ -36,7 +39,6 @@ if grep -qx '/\*' "$src/.gitignore"; then
 	die "tree: $top/.gitignore still ignores '/*'; update scripts/tree-create.sh"
 fi
 
-version=$(dpkg-query -W -f='${Version}' "$BASE_PKG")
 log "tree: committing base ($BASE_PKG $version)"
 export GIT_AUTHOR_NAME=$BASE_GIT_NAME GIT_AUTHOR_EMAIL=$BASE_GIT_EMAIL
 export GIT_COMMITTER_NAME=$BASE_GIT_NAME GIT_COMMITTER_EMAIL=$BASE_GIT_EMAIL
@@ -47,7 +49,7 @@ git -C "$src" init -q -b main
 git -C "$src" config gc.auto 0
 git -C "$src" add -A -f
 git -C "$src" commit -q -m "$BASE_PKG $version" -m \
-	"Pristine $BASE_TARBALL, except .gitignore: its Debian packaging stanza
+	"Pristine $BASE_MEMBER of the Debian package, except .gitignore: its Debian packaging stanza
 (\"/*\" then \"!/debian/\"), which ignores every top-level path, is removed so
 that git sees new files anywhere in the tree."
 git -C "$src" tag base
