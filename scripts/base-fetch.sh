@@ -27,7 +27,7 @@ fi
 
 command -v apt-get >/dev/null || die "apt-get not found: the base comes from Debian's $BASE_PKG package"
 meta=$(apt-cache show "$BASE_PKG=$version" 2>/dev/null || true)
-want=$(printf '%s\n' "$meta" | awk '$1 == "SHA256:" { print $2; exit }')
+want=$(awk '$1 == "SHA256:" { print $2; exit }' <<<"$meta")
 if [ -z "$want" ]; then
 	die "apt offers no $BASE_PKG=$version (apt-cache madison $BASE_PKG lists what it has; its lists may be stale: apt-get update, as root)"
 fi

@@ -1,9 +1,16 @@
 #!/bin/bash
-# Remove build outputs (kernel, selftests, programs, VM images and logs);
-# keep the edit tree build/linux.
+# Remove build outputs: kernels, selftests, programs, VM images and logs,
+# the gate, lint, check/test, bench and regression outputs, the base
+# kernel. Keeps the edit tree build/linux, an unfinished rebase
+# (build/rebase), the old trees make rebase kept (build/linux-VERSION) and
+# the downloaded sources (build/source).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-rm -rf "$BUILD"/kernel-* "$BUILD"/selftests-* "$BUILD"/progs-* "$BUILD"/vm-* "$BUILD"/check-* \
-	"$BUILD"/bench-* "$BUILD"/regress-* "$BUILD"/base-*
-log "clean: removed build outputs, kept build/linux"
+take_build_lock
+rm -rf "$BUILD"/kernel-* "$BUILD"/selftests-* "$BUILD"/progs-* "$BUILD"/vm-* \
+	"$BUILD"/check-* "$BUILD"/test-* "$BUILD"/bench-* "$BUILD"/regress-* \
+	"$BUILD"/base-* "$BUILD"/gates-* "$BUILD"/lint-* "$BUILD"/apt-update.log
+# Worktrees of build/linux (gates, base) were removed with their dirs.
+[ ! -d "$TREE/.git" ] || git -C "$TREE" worktree prune
+log "clean: removed build outputs; kept build/linux, build/source, build/rebase, build/linux-*"

@@ -9,9 +9,12 @@ if tree_is_dirty; then
 	die "build/linux has uncommitted changes: commit them first"
 fi
 
-mkdir -p "$BUILD"
-tmp=$(mktemp -d "$BUILD/.export.XXXXXX")
+# The new patches/ is written beside the old one and swapped in by two
+# renames at the end: a failure before leaves patches/ as it was.
+tmp=$(mktemp -d "$ROOT/.patches-new.XXXXXX")
+old=$ROOT/.patches-old
 trap 'rm -rf "$tmp"' EXIT
+rm -rf "$old"
 
 n=$(git -C "$TREE" rev-list --count base..HEAD)
 if [ "$n" -gt 0 ]; then
@@ -28,9 +31,12 @@ if [ "$n" -gt 0 ]; then
 fi
 (cd "$tmp" && find . -name '*.patch' ! -name '0000-cover-letter.patch' | sed 's|^\./||' | sort) >"$tmp/series"
 
-mkdir -p "$PATCHES"
-rm -f "$PATCHES"/*.patch
-mv "$tmp"/*.patch "$PATCHES"/ 2>/dev/null || true
-mv "$tmp/series" "$PATCHES/series"
-tree_patch_ids >"$SYNC_STAMP"
+ids=$(tree_patch_ids)
+chmod 755 "$tmp"
+if [ -d "$PATCHES" ]; then
+	mv "$PATCHES" "$old"
+fi
+mv "$tmp" "$PATCHES"
+rm -rf "$old"
+echo "$ids" >"$SYNC_STAMP"
 log "export: wrote $n patch(es) and series to patches/"

@@ -144,7 +144,7 @@ case $leaks in
 '') tap_fail "debug kernel: kmemleak: not scanned ($why)" ;;
 missing | failed) tap_fail "debug kernel: kmemleak: /sys/kernel/debug/kmemleak $leaks (kmemleak disabled? see ${console#"$ROOT"/})" ;;
 *)
-	tap_diag "$(sed -n 's/^# kmemleak: //p' "$output" | head -n 200)"
+	tap_diag "$(awk 'sub(/^# kmemleak: /, "") && n++ < 200' "$output")"
 	tap_fail "debug kernel: kmemleak: $leaks suspected leak(s), first: $(grep -m1 -A1 '^# kmemleak: unreferenced object' "$output" | sed 's/^# kmemleak: *//' | tr '\n' ' ')" ;;
 esac
 

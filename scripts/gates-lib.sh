@@ -186,7 +186,7 @@ gates_warnings() {
 # the base: the warning comes from a change elsewhere, e.g. in a header).
 gates_blame() {
 	local c
-	c=$(git -C "$1" blame --porcelain -L "$4,$4" "$2" -- "$3" 2>/dev/null | head -n 1 | cut -d' ' -f1)
+	c=$(git -C "$1" blame --porcelain -L "$4,$4" "$2" -- "$3" 2>/dev/null | awk 'NR == 1 { print $1 }')
 	[ -n "$c" ] || { echo "?"; return 0; }
 	gates_chain | awk -v c="$c" '$1 == c { n = split($2, p, "/"); print p[n]; found = 1 } END { if (!found) print "base" }'
 }

@@ -9,7 +9,7 @@ list=$TESTS_LIST
 [ -f "$list" ] || die "test list $list not found"
 busybox=$(command -v busybox || true)
 [ -n "$busybox" ] || die "busybox not found: run make deps"
-file -L "$busybox" | grep -q 'statically linked' || die "$busybox is not static (install busybox-static)"
+[[ $(file -L "$busybox") == *"statically linked"* ]] || die "$busybox is not static (install busybox-static)"
 
 mkdir -p "$VMDIR"
 stage=$(mktemp -d "$VMDIR/.stage.XXXXXX")

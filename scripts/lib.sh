@@ -1,6 +1,17 @@
 # Shared helpers: sourced by every script in scripts/ (not executed).
 # shellcheck shell=bash
 
+# Fail loudly: command substitutions keep set -e (a failing step inside
+# $(...) fails the assignment), and any command that stops a script under
+# set -e names itself, its script and line before the script exits.
+shopt -s inherit_errexit
+set -E
+on_err() { # on_err STATUS LINE COMMAND FILE
+	printf '[%s] ERROR: %s:%s: "%s" failed (exit %s)\n' "$(date +%H:%M:%S)" \
+		"${4##*/}" "$2" "$3" "$1" >&2
+}
+trap 'on_err "$?" "$LINENO" "$BASH_COMMAND" "${BASH_SOURCE[0]}"' ERR
+
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
 ARCH=${ARCH:-x86_64}
 
@@ -75,11 +86,14 @@ tree_patch_ids() {
 	git -C "$TREE" log --reverse --format=email -p base..HEAD | patch_ids
 }
 
-# Patch-ids of patches/series.
+# Patch-ids of patches/series. Callers assign the result (ids=$(...)):
+# then a missing patch file fails the assignment, not only the subshell.
 series_patch_ids() {
 	local p
-	series_patches | while read -r p; do
-		[ -f "$p" ] || die "patches/series names a missing file: $p"
+	local -a ps
+	mapfile -t ps < <(series_patches)
+	for p in "${ps[@]}"; do
+		[ -f "$p" ] || die "patches/series names a missing file: ${p#"$ROOT"/}"
 		patch_ids <"$p"
 	done
 }
@@ -110,9 +124,10 @@ kmake() {
 # True if build/linux has commits that are neither patches/ nor what was
 # last applied or exported (i.e. work that only exists in the tree).
 tree_has_unexported_commits() {
-	local have
+	local have want
 	have=$(tree_patch_ids)
-	[ "$have" != "$(series_patch_ids)" ] &&
+	want=$(series_patch_ids)
+	[ "$have" != "$want" ] &&
 		[ "$have" != "$(cat "$SYNC_STAMP" 2>/dev/null || true)" ]
 }
 

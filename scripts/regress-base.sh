@@ -51,7 +51,7 @@ out=$ROOT/$REGRESS_BASE_RESULTS
 	echo "# Every test ran here, the excluded ones too ($REGRESS_EXCLUDED)."
 	"$ROOT/scripts/regress-provenance.sh"
 	echo "info date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
-	echo "info qemu-full $("$QEMU" --version | head -n 1)"
+	echo "info qemu-full $("$QEMU" --version | awk 'NR == 1')"
 	echo "info host $(nproc) cpus, $(uname -r)"
 	cat "$raw"
 } >"$out.tmp"

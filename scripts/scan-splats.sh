@@ -37,6 +37,8 @@ if ! grep -qE "${args[@]}" "$log"; then
 	exit 0
 fi
 echo "scan-splats: kernel splat(s) in $log:"
-grep -nE -B2 -A8 "${args[@]}" "$log" | head -n 200
+# awk, not head: it reads to the end, so grep never dies of SIGPIPE (141).
+grep -nE -B2 -A8 "${args[@]}" "$log" | awk 'NR <= 200'
+
 echo "scan-splats: full log: $log"
 exit 1

@@ -30,8 +30,10 @@ local_work() {
 if tree_is_dirty; then
 	local_work "uncommitted changes"
 fi
-if [ "$(tree_patch_ids)" = "$(series_patch_ids)" ]; then
-	tree_patch_ids >"$SYNC_STAMP"
+have=$(tree_patch_ids)
+want=$(series_patch_ids)
+if [ "$have" = "$want" ]; then
+	echo "$have" >"$SYNC_STAMP"
 	log "tree: build/linux is up to date with patches/"
 	exit 0
 fi

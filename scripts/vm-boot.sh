@@ -22,6 +22,8 @@ output=$logs/$name.output.log
 initrd=$logs/$name.initrd.cpio
 marker=@@HARNESS-EXIT@@
 
+# A log left by an earlier run must never be read as this run's.
+rm -f "$console" "$output"
 # The kernel unpacks concatenated cpio archives in order.
 cp "$VMDIR/base.cpio" "$initrd"
 (cd "$jobroot" && find job | cpio -o -H newc -R 0:0 --quiet) >>"$initrd"
@@ -29,7 +31,9 @@ cp "$VMDIR/base.cpio" "$initrd"
 log "vm: booting $name (timeout ${secs}s; console log: ${console#"$ROOT"/})"
 start=$SECONDS
 set +e
-timeout -k 10 "$secs" "$QEMU" -M "$QEMU_MACHINE" -cpu "$QEMU_CPU" -accel "$QEMU_ACCEL" \
+# --foreground: QEMU stays in this process group, so Ctrl-C (or a kill of
+# the group) reaches it; without it timeout gives QEMU a group of its own.
+timeout --foreground -k 10 "$secs" "$QEMU" -M "$QEMU_MACHINE" -cpu "$QEMU_CPU" -accel "$QEMU_ACCEL" \
 	-smp "$QEMU_SMP" -m "$QEMU_MEM" -bios "$QEMU_BIOS" -nodefaults -display none \
 	-no-reboot -kernel "$KOUT/$KERNEL_IMAGE" -initrd "$initrd" -append "$KERNEL_CMDLINE" \
 	-serial "file:$console" -chardev stdio,id=job,signal=off -serial chardev:job \

@@ -17,7 +17,7 @@ NAME=${NAME:-vm-run}
 machine=$(readelf -h "$PROG" 2>/dev/null | sed -n 's/^ *Machine: *//p') || true
 [ -n "$machine" ] || die "PROG=$PROG: not an ELF binary"
 [ "$machine" = "$ELF_MACHINE" ] || die "PROG=$PROG: built for '$machine', the $ARCH guest needs '$ELF_MACHINE'"
-if readelf -l "$PROG" | grep -q 'INTERP'; then
+if [[ $(readelf -l "$PROG") == *INTERP* ]]; then
 	die "PROG=$PROG is dynamically linked (it has an ELF interpreter); the guest has no libc: link it with -static"
 fi
 [[ "$TIMEOUT" =~ ^[0-9]+$ ]] || die "TIMEOUT=$TIMEOUT: not a number of seconds"
