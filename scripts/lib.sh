@@ -25,7 +25,8 @@ die()  { printf '[%s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 # shellcheck source=../config/x86_64.env
 . "$ROOT/config/$ARCH.env"
 
-BUILD=$ROOT/build
+# HARNESS_BUILD: another build directory (the harness self-tests).
+BUILD=${HARNESS_BUILD:-$ROOT/build}
 
 # The kernel source tarball of linux-source VERSION, where
 # scripts/base-fetch.sh leaves it. BASE_TARBALL: the pinned one's.

@@ -4,13 +4,30 @@
 #   splat-*.log   console logs it must fail
 #   summary-*.tap TAP streams; their "# expect: ..." line is tap-summary's
 #                 last line and "# expect-exit: N" its exit status
+# and the fresh-machine cases of scripts/deps.sh and scripts/base-fetch.sh
+# against the stub dpkg-query, apt-get, apt-cache and id of
+# tests/harness/stubs/ (the SCENARIOS below).
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 dir=$ROOT/tests/harness
 cases=("$dir"/clean-*.log "$dir"/splat-*.log "$dir"/summary-*.tap)
+
+# name | setup (shell, in $STUB_DIR) | command | exit | output regex (ERE)
+# [| regex the output must not match]
+SCENARIOS=(
+"deps: nothing installed, root: installs every package|:|deps.sh|0|deps: installed [0-9]+ package"
+"deps: nothing installed, not root: names the apt-get command|export STUB_UID=1000|deps.sh|1|ERROR: missing host packages: .*as root run: apt-get update && apt-get install --no-install-recommends .*qemu-system-x86"
+"deps: all installed: nothing to do, no apt-get|all_installed|deps.sh|0|deps: all host packages installed|stub apt-get"
+"deps: one missing, no network: says so|all_installed; sed -i /^quilt/d installed; touch no-network|deps.sh|1|ERROR: apt-get update failed \\(no network\\?\\).*apt-get install --no-install-recommends quilt"
+"deps: linux-source at another version: left alone|all_installed; echo linux-source-6.12 6.12.1-1 >>installed|deps.sh|0|deps: all host packages installed|stub apt-get"
+"base: pinned version gone from apt|echo 6.12.999-1 >versions|base-fetch.sh|1|ERROR: apt offers no linux-source-6.12=$BASE_VERSION"
+"base: download fails (no network)|touch no-network|base-fetch.sh|1|ERROR: download of linux-source-6.12=$BASE_VERSION failed \\(no network"
+"base: .deb sha256 differs from apt's metadata|echo 0123 >bad-sha|base-fetch.sh|1|ERROR: sha256 of the downloaded .* is [0-9a-f]+; apt's metadata says 0123"
+)
+
 echo "TAP version 13"
-echo "1..${#cases[@]}"
+echo "1..$((${#cases[@]} + ${#SCENARIOS[@]}))"
 
 n=0
 result() { # result OK? NAME OUTPUT
@@ -22,6 +39,38 @@ result() { # result OK? NAME OUTPUT
 		echo "not ok $n $2"
 	fi
 }
+
+# scenario "NAME|SETUP|SCRIPT|EXIT|REGEX": run scripts/SCRIPT with the stubs
+# first on PATH, a fresh $STUB_DIR and a scratch build directory.
+scenario() {
+	local name setup script want_rc regex unwanted tmp got rc=0
+	IFS='|' read -r name setup script want_rc regex unwanted <<<"$1"
+	tmp=$(mktemp -d)
+	got=$(
+		export STUB_DIR=$tmp HARNESS_BUILD=$tmp/build PATH=$dir/stubs:$PATH
+		cd "$tmp"
+		: >installed
+		echo "$BASE_VERSION" >versions
+		all_installed() {
+			local p
+			for p in $HOST_PACKAGES $ARCH_PACKAGES; do echo "$p 1.0"; done >installed
+		}
+		eval "$setup"
+		"$ROOT/scripts/$script" 2>&1
+	) || rc=$?
+	rm -rf "$tmp"
+	if [ "$rc" = "$want_rc" ] && grep -qE -- "$regex" <<<"$got" &&
+		{ [ -z "$unwanted" ] || ! grep -qE -- "$unwanted" <<<"$got"; }; then
+		result yes "harness/$name" ""
+	else
+		result no "harness/$name" "exit $rc (want $want_rc), output:
+$got"
+	fi
+}
+
+for s in "${SCENARIOS[@]}"; do
+	scenario "$s"
+done
 
 for f in "${cases[@]}"; do
 	name=harness/$(basename "$f")
