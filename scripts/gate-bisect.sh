@@ -50,6 +50,7 @@ build() {
 	local kind=$1 out=$2 s=$SECONDS rc=0
 	shift 2
 	log=$logs/$out.log
+	heartbeat_start "gate-bisect: $out" "$log"
 	case $kind in
 	kernel)
 		{ gconfig "$kout" "$@" && gmake "$kout" $KERNEL_TARGETS; } >"$log" 2>&1 || rc=$? ;;
@@ -62,6 +63,7 @@ build() {
 		# shellcheck disable=SC2086 # targets are words
 		{ gconfig "$vout" "$@" && gmake "$vout" $targets; } >"$log" 2>&1 || rc=$? ;;
 	esac
+	heartbeat_stop
 	built_secs=$((SECONDS - s))
 	mapfile -t probs < <(problems "$log")
 	why=

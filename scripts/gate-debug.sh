@@ -27,10 +27,14 @@ result=$outdir/.gate-debug-build # the build's TAP line and diagnostics
 if [ "$mode" != --run ]; then
 	blog=$VMDIR/logs/build.log
 	s=$SECONDS
-	if "$ROOT/scripts/kernel.sh" >"$blog" 2>&1; then
+	heartbeat_start "gate-debug: building the debug kernel" "$blog"
+	brc=0
+	"$ROOT/scripts/kernel.sh" >"$blog" 2>&1 || brc=$?
+	heartbeat_stop
+	if [ "$brc" -eq 0 ]; then
 		echo "ok debug kernel builds ($HARNESS_EXTRA_FRAGMENTS, ${KOUT#"$ROOT"/}) [$(elapsed_since "$s")]" >"$result"
 	else
-		{ grep -E 'error:|ERROR' "$blog" | head -n 10 | sed 's/^/# /'; echo "# log: ${blog#"$ROOT"/}"
+		{ awk '/error:|ERROR/ && n++ < 10 { print "# " $0 }' "$blog"; echo "# log: ${blog#"$ROOT"/}"
 		  echo "not ok debug kernel does not build: $(grep -m1 -E 'error:|ERROR' "$blog" || tail -n 1 "$blog") [$(elapsed_since "$s")]"; } >"$result"
 	fi
 	log "gate-debug: $(tail -n 1 "$result")"

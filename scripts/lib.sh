@@ -132,6 +132,26 @@ tree_has_unexported_commits() {
 		[ "$have" != "$(cat "$SYNC_STAMP" 2>/dev/null || true)" ]
 }
 
+# heartbeat_start LABEL LOG / heartbeat_stop: while a long step writes its
+# output into LOG, say once a minute that it is still going, for how long,
+# and how many objects it compiled (kbuild's "  CC" lines). The ticker
+# ends by itself when this script is gone (Ctrl-C).
+heartbeat_start() {
+	local label=$1 logf=$2 parent=$$ s=$SECONDS
+	(
+		trap - ERR
+		while sleep 60 && kill -0 "$parent" 2>/dev/null; do
+			n=$(grep -c '^ *\(CC\|LD\|AR\)' "$logf" 2>/dev/null || true)
+			log "$label: still running after $((SECONDS - s))s, ${n:-0} objects built (${logf#"$ROOT"/})"
+		done
+	) &
+	HEARTBEAT_PID=$!
+}
+heartbeat_stop() {
+	kill "$HEARTBEAT_PID" 2>/dev/null || true
+	wait "$HEARTBEAT_PID" 2>/dev/null || true
+}
+
 # Serialise everything that writes build/linux or runs a big build: one at
 # a time per checkout (2 cores; a tree re-applied under a running build
 # breaks it). Held until the calling script exits.
