@@ -28,6 +28,15 @@ die()  { printf '[%s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 # HARNESS_BUILD: another build directory (the harness self-tests).
 BUILD=${HARNESS_BUILD:-$ROOT/build}
 
+# Numeric settings (make help lists them) must be numbers: a typo must not
+# turn into a timeout of 0 or a shell arithmetic error halfway through.
+for _v in TIMEOUT QEMU_SMP REGRESS_TIMEOUT STRESS_SECONDS DEBUG_TIMEOUT_FACTOR \
+	DEBUG_VM_TIMEOUT BENCH_TIMEOUT; do
+	[ -z "${!_v:-}" ] || [[ ${!_v} =~ ^[1-9][0-9]*$ ]] ||
+		die "$_v=${!_v}: not a positive whole number"
+done
+unset _v
+
 # The kernel source tarball of linux-source VERSION, where
 # scripts/base-fetch.sh leaves it. BASE_TARBALL: the pinned one's.
 source_tarball() { printf '%s/source/%s/linux-source.tar.xz\n' "$BUILD" "$1"; }
