@@ -2,10 +2,10 @@
 # Every target runs one script in scripts/; `make help` lists them.
 
 ARCH ?= x86_64
-# What `make run` runs in the VM (a static binary built by scripts/progs.sh):
-# the VMM example when examples/gmem-vmm exists, else the capability probe.
+# What `make run` runs in the VM: the VMM example, a static binary built by
+# scripts/progs.sh.
 PROGS_DIR := $(CURDIR)/build/progs-$(ARCH)
-RUN_PROG ?= $(PROGS_DIR)/$(if $(wildcard examples/gmem-vmm/Makefile),gmem-vmm,gmem-probe)
+RUN_PROG ?= $(PROGS_DIR)/gmem-vmm
 RUN_ARGS ?=
 
 export ARCH
