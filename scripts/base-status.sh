@@ -10,7 +10,7 @@
 #                               has a newer base (a new Debian upload must not
 #                               turn unrelated CI red) or cannot be asked
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 tap=
 case ${1:-} in
@@ -53,12 +53,12 @@ fi
 
 target=$newest
 dpkg --compare-versions "$newest" gt "$BASE_VERSION" || target=$BASE_VERSION
-if ! tarball=$("$ROOT/scripts/base-fetch.sh" "$target"); then
+if ! tarball=$("$ROOT/scripts/lib/base-fetch.sh" "$target"); then
 	result skip "cannot fetch $BASE_PKG $target (no network?), cannot tell whether the series applies there"
 	exit 0
 fi
 rc=0
-quilt=$("$ROOT/scripts/series-quilt.sh" "$tarball") || rc=$?
+quilt=$("$ROOT/scripts/lib/series-quilt.sh" "$tarball") || rc=$?
 [ "$rc" -le 1 ] || die "series-quilt.sh failed: $quilt"
 printf '%s\n' "$quilt" | grep '^  quilt:' || true
 verdict=$(tail -n 1 <<<"$quilt")

@@ -6,7 +6,7 @@
 # keeps them in build/bench-$ARCH/{vm,native}.txt.
 #   BENCH_ARGS='...'   options for both runs (gmem-bench --help)
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 prog=$PROGS_OUT/gmem-bench
 [ -x "$prog" ] || die "$prog not built: run make progs"

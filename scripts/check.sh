@@ -6,7 +6,7 @@
 # ends with tap-summary's "N passed, N failed, N skipped".
 # check.sh --quick (make test): only the harness self-tests and the VM.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 quick=
 case ${1:-} in
@@ -28,7 +28,7 @@ mkdir -p "$jobroot/job"
 echo 'exec /bin/tap-run /etc/harness/vm-tests.list' >"$jobroot/job/run"
 
 rc=0
-"$ROOT/scripts/vm-boot.sh" check $((budget + VM_SLACK_TIMEOUT)) "$jobroot" || rc=$?
+"$ROOT/scripts/lib/vm-boot.sh" check $((budget + VM_SLACK_TIMEOUT)) "$jobroot" || rc=$?
 console=$VMDIR/logs/check.console.log
 output=$VMDIR/logs/check.output.log
 
@@ -43,7 +43,7 @@ output=$VMDIR/logs/check.output.log
 	else
 		echo "not ok 1 vm: no complete run (status $rc); console log: $console"
 	fi
-	if scan=$("$ROOT/scripts/scan-splats.sh" "$console"); then
+	if scan=$("$ROOT/scripts/lib/scan-splats.sh" "$console"); then
 		echo "ok 2 vm: no kernel splat on the console"
 	else
 		printf '%s\n' "$scan" | sed 's/^/# /'
@@ -54,7 +54,7 @@ output=$VMDIR/logs/check.output.log
 echo "logs: ${VMDIR#"$ROOT"/}/logs/check.{output,console}.log"
 
 if [ -n "$quick" ]; then
-	exec "$ROOT/scripts/tap-summary.sh" "$out/harness.tap" "$output" "$out/vm.tap"
+	exec "$ROOT/scripts/lib/tap-summary.sh" "$out/harness.tap" "$output" "$out/vm.tap"
 fi
 
 # Quality gates (README "Quality gates"): the debug kernel is built first;
@@ -67,15 +67,15 @@ fi
 	printf 'TAP version 13\nnot ok 1 base-status: did not finish (its error is above)\n1..1\n' >"$out/base-status.tap"
 
 s=$SECONDS
-"$ROOT/scripts/gate-debug.sh" "$out" --build
+"$ROOT/scripts/gates/gate-debug.sh" "$out" --build
 # Its own process group (setsid), so that Ctrl-C or a failure here stops
 # it with its QEMU: background jobs of a script ignore SIGINT.
-setsid "$ROOT/scripts/gate-debug.sh" "$out" --run >"$out/gate-debug.log" 2>&1 &
+setsid "$ROOT/scripts/gates/gate-debug.sh" "$out" --run >"$out/gate-debug.log" 2>&1 &
 debug_pid=$!
 trap 'kill -TERM -- -"$debug_pid" 2>/dev/null || true' EXIT
 trap 'exit 130' INT
 trap 'exit 143' TERM
-"$ROOT/scripts/gates.sh" "$out" checkpatch bisect w1-sparse clang htmldocs || true
+"$ROOT/scripts/gates/gates.sh" "$out" checkpatch bisect w1-sparse clang htmldocs || true
 # No regressions (README "No regressions"): the whole KVM selftest suite on
 # the patched kernel against the recorded base results, on the core the
 # gates' builds leave free.
@@ -91,5 +91,5 @@ fi
 grep -E '^(not )?ok ' "$out/gate-debug.tap"
 printf '%-10s %5ss (with the debug kernel build and VM)\n' gates $((SECONDS - s)) | tee -a "$out/gate-times" >&2
 
-exec "$ROOT/scripts/tap-summary.sh" "$out/harness.tap" "$output" "$out/vm.tap" \
+exec "$ROOT/scripts/lib/tap-summary.sh" "$out/harness.tap" "$output" "$out/vm.tap" \
 	"$out/base-status.tap" "$out"/gate-*.tap "$out/regress.tap"

@@ -5,7 +5,7 @@
 # (build/rebase), the old trees make rebase kept (build/linux-VERSION) and
 # the downloaded sources (build/source).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 take_build_lock
 rm -rf "$BUILD"/kernel-* "$BUILD"/selftests-* "$BUILD"/progs-* "$BUILD"/vm-* \

@@ -1,9 +1,9 @@
 #!/bin/bash
 # Install the host packages the harness needs (as root), or name the
 # apt-get command to run. The kernel source is not installed from here:
-# scripts/base-fetch.sh downloads the pinned linux-source into build/.
+# scripts/lib/base-fetch.sh downloads the pinned linux-source into build/.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 # installed_version PKG: its installed version, empty if not installed
 # (dpkg-query fails for a package it has never seen).

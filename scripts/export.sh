@@ -2,7 +2,7 @@
 # Regenerate patches/ from the commits base..HEAD of build/linux: numbered
 # patches, a cover letter from the branch description, and a quilt series.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 [ -d "$TREE/.git" ] || die "$TREE does not exist: run make tree"
 if tree_is_dirty; then

@@ -3,7 +3,7 @@
 # in the test list (TESTS_LIST, default tests/vm-tests-$ARCH.list), guest/init and
 # guest/tap-run. Replaced only when its content changed.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 list=$TESTS_LIST
 [ -f "$list" ] || die "test list $list not found"

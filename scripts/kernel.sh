@@ -1,10 +1,10 @@
 #!/bin/bash
 # Build the kernel image and modules out of tree in build/kernel-$ARCH.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 take_build_lock
-"$ROOT/scripts/kernel-config.sh"
+"$ROOT/scripts/lib/kernel-config.sh"
 log "kernel: make $KERNEL_TARGETS (O=${KOUT#"$ROOT"/})"
 start=$SECONDS
 kmake $KERNEL_TARGETS

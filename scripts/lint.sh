@@ -3,12 +3,12 @@
 # sparse, clang, htmldocs) on patches/, results in build/lint-$ARCH/;
 # ends with tap-summary's "N passed, N failed, N skipped".
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 if [ -d "$TREE/.git" ] && { tree_is_dirty || tree_has_unexported_commits; }; then
 	warn "the gates check patches/; build/linux has work that is not in patches/ (make export first to check it)"
 fi
 out=$BUILD/lint-$ARCH
 rm -rf "$out"
-"$ROOT/scripts/gates.sh" "$out" checkpatch bisect w1-sparse clang htmldocs
-exec "$ROOT/scripts/tap-summary.sh" "$out"/gate-*.tap
+"$ROOT/scripts/gates/gates.sh" "$out" checkpatch bisect w1-sparse clang htmldocs
+exec "$ROOT/scripts/lib/tap-summary.sh" "$out"/gate-*.tap

@@ -2,7 +2,7 @@
 # Build the harness's own static test programs (tests/progs/*.c) against
 # the uapi headers of the kernel under test.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 headers=$KOUT/usr/include
 [ -f "$headers/linux/kvm.h" ] || die "no uapi headers in $headers: run make selftests"

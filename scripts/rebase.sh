@@ -1,7 +1,7 @@
 #!/bin/bash
 # make rebase [VERSION=x]: move the series to linux-source VERSION (default:
 # the newest apt offers), for every Debian 6.12 update:
-#   1. fetch VERSION's tarball (scripts/base-fetch.sh; nothing installed) and
+#   1. fetch VERSION's tarball (scripts/lib/base-fetch.sh; nothing installed) and
 #      build a new tree on it in build/rebase/linux;
 #   2. apply patches/ there with `git am -3` (the old base's objects are
 #      fetched from build/linux, so git can merge where a hunk moved);
@@ -13,7 +13,7 @@
 # finishes with step 4. Until step 4, build/linux, patches/ and the pin are
 # untouched; `rm -rf build/rebase` gives the rebase up.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 work=$BUILD/rebase
 new=$work/linux
@@ -69,7 +69,7 @@ start() {
 	log "rebase: $BASE_VERSION -> $version, $total patch(es)"
 	mkdir -p "$work"
 	echo "$version" >"$work/version"
-	HARNESS_TREE=$new "$ROOT/scripts/tree-create.sh" "$version"
+	HARNESS_TREE=$new "$ROOT/scripts/lib/tree-create.sh" "$version"
 	# The blobs the patches' index lines name (the old base and each step of
 	# the series) let git am merge 3-way. Unrelated histories: git sends
 	# every object, about 1.5 min.

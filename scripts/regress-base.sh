@@ -6,7 +6,7 @@
 # Every test runs, the excluded ones too, so the file shows why they are.
 #   regress-base.sh [--no-build]   --no-build: the base is built already
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 base=$BUILD/base-$ARCH
 wt=$base/linux
@@ -40,7 +40,7 @@ else
 fi
 
 raw=$base/base.results
-REGRESS_ALL=1 "$ROOT/scripts/regress-run.sh" base "$raw"
+REGRESS_ALL=1 "$ROOT/scripts/lib/regress-run.sh" base "$raw"
 
 out=$ROOT/$REGRESS_BASE_RESULTS
 {
@@ -49,7 +49,7 @@ out=$ROOT/$REGRESS_BASE_RESULTS
 	echo "# make check compares the patched kernel against these results and refuses"
 	echo "# them when a provenance line differs from what is in use."
 	echo "# Every test ran here, the excluded ones too ($REGRESS_EXCLUDED)."
-	"$ROOT/scripts/regress-provenance.sh"
+	"$ROOT/scripts/lib/regress-provenance.sh"
 	echo "info date $(date -u +%Y-%m-%dT%H:%M:%SZ)"
 	echo "info qemu-full $("$QEMU" --version | awk 'NR == 1')"
 	echo "info host $(nproc) cpus, $(uname -r)"

@@ -10,7 +10,7 @@
 # Exits 1 on a regression, or when the recorded results' provenance does
 # not match the base, config or QEMU in use.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 tapdir=
 if [ "${1:-}" = --tap ]; then
@@ -40,7 +40,7 @@ refuse() {
 
 [ -f "$recorded" ] || refuse "no recorded base results ($REGRESS_BASE_RESULTS)" \
 	"record them with: make regress-base"
-"$ROOT/scripts/regress-provenance.sh" >"$out/provenance"
+"$ROOT/scripts/lib/regress-provenance.sh" >"$out/provenance"
 if ! diff <(grep '^provenance ' "$recorded") "$out/provenance" >"$out/provenance.diff"; then
 	refuse "the recorded base results do not match what is in use" \
 		"$REGRESS_BASE_RESULTS was recorded for (<) but the harness now uses (>):" \
@@ -53,7 +53,7 @@ if [ "${REGRESS_REUSE:-0}" = 1 ] && [ -f "$out/patched.results" ]; then
 	log "regress: REGRESS_REUSE=1: comparing the last run's ${out#"$ROOT"/}/patched.results"
 else
 	rm -f "$out/retry.results"
-	HARNESS_VMDIR=$out/vm "$ROOT/scripts/regress-run.sh" regress "$out/patched.results"
+	HARNESS_VMDIR=$out/vm "$ROOT/scripts/lib/regress-run.sh" regress "$out/patched.results"
 	# Tests that passed on base and not here run once more, alone, in a
 	# fresh VM, with 3x the timeout: on a loaded host, timing tests
 	# (apic_bus_clock_test's 5% APIC frequency window) miss under TCG and
@@ -65,7 +65,7 @@ else
 	if [ "$n" -gt 0 ] && [ "$n" -le 10 ]; then
 		log "regress: retrying $n test(s) that passed on base: $(tr '\n' ' ' <"$out/retry.list")"
 		REGRESS_ONLY=$out/retry.list REGRESS_TIMEOUT=$((REGRESS_TIMEOUT * 3)) HARNESS_VMDIR=$out/vm \
-			"$ROOT/scripts/regress-run.sh" regress-retry "$out/retry.results"
+			"$ROOT/scripts/lib/regress-run.sh" regress-retry "$out/retry.results"
 	fi
 fi
 [ -f "$out/retry.results" ] || : >"$out/retry.results"

@@ -2,7 +2,7 @@
 # Install the kernel's uapi headers into build/kernel-$ARCH/usr/include and
 # build the KVM selftests statically into build/selftests-$ARCH.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 take_build_lock
 [ -f "$KOUT/.config" ] || die "no kernel config in $KOUT: run make kernel"

@@ -3,10 +3,10 @@
 # concurrency stress test (make check runs it for 10 s) in the harness VM,
 # on the patched kernel or, with DEBUG=1, on the debug kernel of the quality
 # gates (KASAN, lockdep, DEBUG_VM/LIST, ...; built here if needed, in
-# build/kernel-$ARCH-debug: use_debug_kernel in scripts/lib.sh). Fails on a test
+# build/kernel-$ARCH-debug: use_debug_kernel in scripts/lib/lib.sh). Fails on a test
 # failure, a timeout or a kernel splat on the console (scripts/vm-run.sh).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 secs=${STRESS_SECONDS:-60}
 [[ "$secs" =~ ^[1-9][0-9]*$ ]] || die "STRESS_SECONDS=$secs: not a number of seconds"

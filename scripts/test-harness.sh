@@ -4,11 +4,11 @@
 #   splat-*.log   console logs it must fail
 #   summary-*.tap TAP streams; their "# expect: ..." line is tap-summary's
 #                 last line and "# expect-exit: N" its exit status
-# and the fresh-machine cases of scripts/deps.sh and scripts/base-fetch.sh
+# and the fresh-machine cases of scripts/deps.sh and scripts/lib/base-fetch.sh
 # against the stub dpkg-query, apt-get, apt-cache and id of
 # tests/harness/stubs/ (the SCENARIOS below).
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 dir=$ROOT/tests/harness
 cases=("$dir"/clean-*.log "$dir"/splat-*.log "$dir"/summary-*.tap)
@@ -21,9 +21,9 @@ SCENARIOS=(
 "deps: all installed: nothing to do, no apt-get|all_installed|deps.sh|0|deps: all host packages installed|stub apt-get"
 "deps: one missing, no network: says so|all_installed; sed -i /^quilt/d installed; touch no-network|deps.sh|1|ERROR: apt-get update failed \\(no network\\?\\).*apt-get install --no-install-recommends quilt"
 "deps: linux-source at another version: left alone|all_installed; echo linux-source-6.12 6.12.1-1 >>installed|deps.sh|0|deps: all host packages installed|stub apt-get"
-"base: pinned version gone from apt|echo 6.12.999-1 >versions|base-fetch.sh|1|ERROR: apt offers no linux-source-6.12=$BASE_VERSION"
-"base: download fails (no network)|touch no-network|base-fetch.sh|1|ERROR: download of linux-source-6.12=$BASE_VERSION failed \\(no network"
-"base: .deb sha256 differs from apt's metadata|echo 0123 >bad-sha|base-fetch.sh|1|ERROR: sha256 of the downloaded .* is [0-9a-f]+; apt's metadata says 0123"
+"base: pinned version gone from apt|echo 6.12.999-1 >versions|lib/base-fetch.sh|1|ERROR: apt offers no linux-source-6.12=$BASE_VERSION"
+"base: download fails (no network)|touch no-network|lib/base-fetch.sh|1|ERROR: download of linux-source-6.12=$BASE_VERSION failed \\(no network"
+"base: .deb sha256 differs from apt's metadata|echo 0123 >bad-sha|lib/base-fetch.sh|1|ERROR: sha256 of the downloaded .* is [0-9a-f]+; apt's metadata says 0123"
 )
 
 echo "TAP version 13"
@@ -77,17 +77,17 @@ for f in "${cases[@]}"; do
 	rc=0
 	case $f in
 	*/clean-*)
-		got=$("$ROOT/scripts/scan-splats.sh" "$f" 2>&1) || rc=$?
+		got=$("$ROOT/scripts/lib/scan-splats.sh" "$f" 2>&1) || rc=$?
 		[ "$rc" -eq 0 ] && ok=yes || ok=no
 		result "$ok" "$name: scanner passes it" "$got" ;;
 	*/splat-*)
-		got=$("$ROOT/scripts/scan-splats.sh" "$f" 2>&1) || rc=$?
+		got=$("$ROOT/scripts/lib/scan-splats.sh" "$f" 2>&1) || rc=$?
 		[ "$rc" -eq 1 ] && ok=yes || ok=no
 		result "$ok" "$name: scanner catches it" "$got" ;;
 	*/summary-*)
 		want=$(sed -n 's/^# expect: //p' "$f")
 		want_rc=$(sed -n 's/^# expect-exit: //p' "$f")
-		got=$("$ROOT/scripts/tap-summary.sh" "$f") || rc=$?
+		got=$("$ROOT/scripts/lib/tap-summary.sh" "$f") || rc=$?
 		[ "$(tail -n 1 <<<"$got")" = "$want" ] && [ "$rc" = "$want_rc" ] && ok=yes || ok=no
 		result "$ok" "$name: summary '$want', exit $want_rc" "$got (exit $rc)" ;;
 	esac

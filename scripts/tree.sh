@@ -5,20 +5,20 @@
 #   tree.sh --build   same, but keep such work and build it (warn only).
 # FORCE=1 discards local work in build/linux and re-applies patches/.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 mode=${1:-strict}
 FORCE=${FORCE:-0}
 
 if [ ! -d "$TREE/.git" ]; then
-	"$ROOT/scripts/tree-create.sh"
-	exec "$ROOT/scripts/tree-apply.sh"
+	"$ROOT/scripts/lib/tree-create.sh"
+	exec "$ROOT/scripts/lib/tree-apply.sh"
 fi
 
 local_work() {
 	if [ "$FORCE" = 1 ]; then
 		warn "FORCE=1: discarding $1 in build/linux"
-		exec "$ROOT/scripts/tree-apply.sh"
+		exec "$ROOT/scripts/lib/tree-apply.sh"
 	fi
 	if [ "$mode" = --build ]; then
 		warn "build/linux has $1; building it as it is (make export to save it)"
@@ -41,4 +41,4 @@ if tree_has_unexported_commits; then
 	local_work "commits that differ from patches/ (unexported work)"
 fi
 log "tree: patches/ changed; re-applying on base"
-exec "$ROOT/scripts/tree-apply.sh"
+exec "$ROOT/scripts/lib/tree-apply.sh"

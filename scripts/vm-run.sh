@@ -4,7 +4,7 @@
 # Streams its output and exits with its status; non-zero also on a kernel
 # splat, a timeout, or a guest that reported no status.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/lib/lib.sh"
 
 PROG=${PROG:-}
 ARGS=${ARGS:-}
@@ -32,9 +32,9 @@ cp "$PROG" "$jobroot/job/prog"
 printf 'exec timeout -s KILL %s /job/prog %s\n' "$TIMEOUT" "$ARGS" >"$jobroot/job/run"
 
 rc=0
-"$ROOT/scripts/vm-boot.sh" "$NAME" $((TIMEOUT + VM_SLACK_TIMEOUT)) "$jobroot" || rc=$?
+"$ROOT/scripts/lib/vm-boot.sh" "$NAME" $((TIMEOUT + VM_SLACK_TIMEOUT)) "$jobroot" || rc=$?
 [ "$rc" -ne 137 ] || echo "vm-run: $(basename "$PROG") killed after ${TIMEOUT}s (TIMEOUT)" >&2
-if ! "$ROOT/scripts/scan-splats.sh" "$VMDIR/logs/$NAME.console.log" >&2; then
+if ! "$ROOT/scripts/lib/scan-splats.sh" "$VMDIR/logs/$NAME.console.log" >&2; then
 	[ "$rc" -ne 0 ] || rc=1
 fi
 log "vm-run: exit status $rc (logs: ${VMDIR#"$ROOT"/}/logs/$NAME.*.log)"

@@ -10,8 +10,8 @@
 # repeat its warnings on the next run.
 # TAP: the build itself, then one result per touched documentation file.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
-. "$ROOT/scripts/gates-lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$ROOT/scripts/gates/gates-lib.sh"
 
 [ $# -eq 1 ] || die "usage: gate-htmldocs.sh OUTDIR"
 PATH=$DEBIAN_PATH

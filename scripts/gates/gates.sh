@@ -1,22 +1,22 @@
 #!/bin/bash
-# gates.sh OUTDIR GATE...: run scripts/gate-GATE.sh OUTDIR for each GATE
+# gates.sh OUTDIR GATE...: run scripts/gates/gate-GATE.sh OUTDIR for each GATE
 # (checkpatch bisect w1-sparse clang htmldocs debug), one after the other;
 # each writes OUTDIR/gate-GATE.tap. A gate that failed to write its stream
 # gets one written here with a failed result, so nothing is lost from the
 # summary. Times go to OUTDIR/gate-times.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
 
 [ $# -ge 2 ] || die "usage: gates.sh OUTDIR GATE..."
 out=$1
 shift
 mkdir -p "$out"
 for g in "$@"; do
-	[ -x "$ROOT/scripts/gate-$g.sh" ] || die "no gate $g (scripts/gate-$g.sh)"
+	[ -x "$ROOT/scripts/gates/gate-$g.sh" ] || die "no gate $g (scripts/gates/gate-$g.sh)"
 	log "gate $g"
 	rm -f "$out/gate-$g.tap"
 	s=$SECONDS rc=0
-	"$ROOT/scripts/gate-$g.sh" "$out" || rc=$?
+	"$ROOT/scripts/gates/gate-$g.sh" "$out" || rc=$?
 	if ! grep -q '^1\.\.[0-9]' "$out/gate-$g.tap" 2>/dev/null; then
 		{ echo "TAP version 13"; echo "not ok 1 gate-$g: did not run (exit status $rc), see the messages above"; echo "1..1"; } \
 			>"$out/gate-$g.tap"

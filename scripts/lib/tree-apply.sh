@@ -31,7 +31,7 @@ done < <(series_patches)
 
 cover=$PATCHES/0000-cover-letter.patch
 if [ -f "$cover" ]; then
-	git config branch.main.description "$("$ROOT/scripts/cover-description.sh" "$cover")"
+	git config branch.main.description "$("$ROOT/scripts/lib/cover-description.sh" "$cover")"
 else
 	git config --unset branch.main.description || true
 fi

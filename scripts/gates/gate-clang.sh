@@ -8,8 +8,8 @@
 # (build/base-$ARCH/kernel-$ARCH-clang) only when the tip warns.
 # TAP: clang version, tip build, no new warning.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
-. "$ROOT/scripts/gates-lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$ROOT/scripts/gates/gates-lib.sh"
 
 [ $# -eq 1 ] || die "usage: gate-clang.sh OUTDIR"
 take_build_lock

@@ -1,6 +1,6 @@
 #!/bin/bash
 # regress-run.sh NAME RESULTS: run every KVM selftest of the tree in use
-# (scripts/regress-list.sh) in ONE VM booted on that tree's kernel, each
+# (scripts/lib/regress-list.sh) in ONE VM booted on that tree's kernel, each
 # under its own timeout ($REGRESS_TIMEOUT), and write RESULTS with one line
 #   result <test> <pass|fail|skip|timeout|missing> <seconds>
 # per test, then "info splats N" (kernel splats on the console) and
@@ -19,7 +19,7 @@ work=$(mktemp -d "$VMDIR/.regress.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 
 # The guest runner's list: "kvm/<test> <timeout>".
-"$ROOT/scripts/regress-list.sh" >"$work/all"
+"$ROOT/scripts/lib/regress-list.sh" >"$work/all"
 if [ -n "${REGRESS_ONLY:-}" ]; then
 	grep -xF -f "$REGRESS_ONLY" "$work/all" >"$work/run" || die "REGRESS_ONLY: none of its tests exist"
 elif [ "${REGRESS_ALL:-0}" = 1 ]; then
@@ -39,7 +39,7 @@ budget=$(($(wc -l <"$work/run") * REGRESS_TIMEOUT + VM_SLACK_TIMEOUT))
 start=$SECONDS
 # Progress on stderr: the result lines only (the full output is in the log).
 set +e
-"$ROOT/scripts/vm-boot.sh" "$name" "$budget" "$work/root" |
+"$ROOT/scripts/lib/vm-boot.sh" "$name" "$budget" "$work/root" |
 	grep --line-buffered -E '^(not )?ok ' >&2
 rc=${PIPESTATUS[0]}
 set -e
@@ -72,7 +72,7 @@ awk -v runlist="$work/run" -v limit="$REGRESS_TIMEOUT" '
 	}
 ' "$output" >"$work/results"
 # Splats: count the scanner's hit lines ("NNN:"), keep the first few.
-scan=$("$ROOT/scripts/scan-splats.sh" "$console" 2>&1) || true
+scan=$("$ROOT/scripts/lib/scan-splats.sh" "$console" 2>&1) || true
 hits=$(printf '%s\n' "$scan" | grep -E '^[0-9]+:' || true)
 {
 	cat "$work/results"

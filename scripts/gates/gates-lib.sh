@@ -161,12 +161,12 @@ gmake() {
 }
 
 # gconfig OUT [FRAGMENT...]: .config in OUT from the harness fragment plus
-# FRAGMENTs (repo-relative), checked (scripts/kernel-config.sh).
+# FRAGMENTs (repo-relative), checked (scripts/lib/kernel-config.sh).
 gconfig() {
 	local out=$1
 	shift
 	HARNESS_TREE=${GTREE:-$GATES_TREE} HARNESS_KOUT=$out HARNESS_EXTRA_FRAGMENTS="$*" \
-		"$ROOT/scripts/kernel-config.sh"
+		"$ROOT/scripts/lib/kernel-config.sh"
 }
 
 # gates_warnings TREE: compiler/sparse/kernel-doc diagnostics on stdin to

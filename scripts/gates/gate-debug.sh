@@ -8,14 +8,14 @@
 # (TESTS_LIST) with DEBUG_TIMEOUT_FACTOR (default 8) times the timeouts:
 # the debug kernel runs the tests 6-15 times slower under TCG. Then
 # kmemleak is scanned twice and read: any leak fails. The console must have
-# no splat (scripts/scan-splats.sh).
+# no splat (scripts/lib/scan-splats.sh).
 # One TAP stream, OUTDIR/gate-debug.tap: the build, each test, kmemleak,
 # the splat scan. --build only builds (and records the result); --run then
 # does the rest: make check runs the VM (one host core) while the other
 # gates build.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
-. "$ROOT/scripts/gates-lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$ROOT/scripts/gates/gates-lib.sh"
 
 [ $# -ge 1 ] && [ $# -le 2 ] || die "usage: gate-debug.sh OUTDIR [--build | --run]"
 outdir=$1 mode=${2:-all}
@@ -112,7 +112,7 @@ budget=$((budget + VM_SLACK_TIMEOUT + 300))
 rc=0
 s=$SECONDS
 log "gate-debug: running ${#tests[@]} tests on the debug kernel (timeouts x$factor)"
-"$ROOT/scripts/vm-boot.sh" debug "$budget" "$jobroot" >/dev/null || rc=$?
+"$ROOT/scripts/lib/vm-boot.sh" debug "$budget" "$jobroot" >/dev/null || rc=$?
 vmsecs=$(elapsed_since "$s")
 console=$VMDIR/logs/debug.console.log
 output=$VMDIR/logs/debug.output.log
@@ -152,7 +152,7 @@ missing | failed) tap_fail "debug kernel: kmemleak: /sys/kernel/debug/kmemleak $
 	tap_fail "debug kernel: kmemleak: $leaks suspected leak(s), first: $(grep -m1 -A1 '^# kmemleak: unreferenced object' "$output" | sed 's/^# kmemleak: *//' | tr '\n' ' ')" ;;
 esac
 
-if scan=$("$ROOT/scripts/scan-splats.sh" "$console" 2>&1); then
+if scan=$("$ROOT/scripts/lib/scan-splats.sh" "$console" 2>&1); then
 	tap_ok "debug kernel: no splat on the console (KASAN, lockdep, DEBUG_VM/LIST, sleep-in-atomic) [VM ${vmsecs}]"
 else
 	tap_diag "$scan"

@@ -1,14 +1,14 @@
 #!/bin/bash
 # tree-create.sh [VERSION]: create build/linux (or $HARNESS_TREE) from the
 # tarball of linux-source VERSION (default: the pinned one), fetched by
-# scripts/base-fetch.sh: one reproducible commit tagged `base`. Works in a
+# scripts/lib/base-fetch.sh: one reproducible commit tagged `base`. Works in a
 # temp dir and renames at the end: nothing half-written.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 version=${1:-$BASE_VERSION}
 [ ! -e "$TREE" ] || die "$TREE already exists"
-tarball=$("$ROOT/scripts/base-fetch.sh" "$version")
+tarball=$("$ROOT/scripts/lib/base-fetch.sh" "$version")
 
 mkdir -p "$BUILD" "${TREE%/*}"
 take_build_lock
@@ -36,7 +36,7 @@ if [ -n "$stanza" ]; then
 	mv "$tmp/gitignore" "$src/.gitignore"
 fi
 if grep -qx '/\*' "$src/.gitignore"; then
-	die "tree: $top/.gitignore still ignores '/*'; update scripts/tree-create.sh"
+	die "tree: $top/.gitignore still ignores '/*'; update scripts/lib/tree-create.sh"
 fi
 
 log "tree: committing base ($BASE_PKG $version)"

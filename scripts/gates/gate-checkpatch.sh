@@ -5,8 +5,8 @@
 # plus one result for the exceptions file itself (well formed, no unused
 # entry). Writes OUTDIR/gate-checkpatch.tap.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
-. "$ROOT/scripts/gates-lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$ROOT/scripts/gates/gates-lib.sh"
 
 [ $# -eq 1 ] || die "usage: gate-checkpatch.sh OUTDIR"
 exceptions=$ROOT/config/checkpatch-exceptions

@@ -12,8 +12,8 @@
 # a W=1 warning must not stop the object before sparse has looked at it.
 # One TAP result per touched .c file, one for all header includers.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
-. "$ROOT/scripts/gates-lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$ROOT/scripts/gates/gates-lib.sh"
 
 [ $# -eq 1 ] || die "usage: gate-w1-sparse.sh OUTDIR"
 command -v sparse >/dev/null || die "sparse not found: run make deps"

@@ -12,7 +12,7 @@ on_err() { # on_err STATUS LINE COMMAND FILE
 }
 trap 'on_err "$?" "$LINENO" "$BASH_COMMAND" "${BASH_SOURCE[0]}"' ERR
 
-ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)
+ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ARCH=${ARCH:-x86_64}
 
 log()  { printf '[%s] %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
@@ -20,9 +20,9 @@ warn() { printf '[%s] WARNING: %s\n' "$(date +%H:%M:%S)" "$*" >&2; }
 die()  { printf '[%s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 
 [ -f "$ROOT/config/$ARCH.env" ] || die "unsupported ARCH=$ARCH (no config/$ARCH.env)"
-# shellcheck source=../config/base.env
+# shellcheck source=../../config/base.env
 . "$ROOT/config/base.env"
-# shellcheck source=../config/x86_64.env
+# shellcheck source=../../config/x86_64.env
 . "$ROOT/config/$ARCH.env"
 
 # HARNESS_BUILD: another build directory (the harness self-tests).
@@ -38,7 +38,7 @@ done
 unset _v
 
 # The kernel source tarball of linux-source VERSION, where
-# scripts/base-fetch.sh leaves it. BASE_TARBALL: the pinned one's.
+# scripts/lib/base-fetch.sh leaves it. BASE_TARBALL: the pinned one's.
 source_tarball() { printf '%s/source/%s/linux-source.tar.xz\n' "$BUILD" "$1"; }
 BASE_TARBALL=$(source_tarball "$BASE_VERSION")
 # HARNESS_TREE/KOUT/STOUT/VMDIR point the scripts at another source tree and
@@ -59,7 +59,7 @@ SYNC_STAMP=$TREE/.git/harness-synced
 
 # use_debug_kernel: point this script, and the scripts it runs, at the
 # debug kernel (config/kernel-$ARCH-debug.config on top of the harness
-# fragment) and its VM directory: scripts/gate-debug.sh, make stress DEBUG=1.
+# fragment) and its VM directory: scripts/gates/gate-debug.sh, make stress DEBUG=1.
 use_debug_kernel() {
 	export HARNESS_KOUT=$BUILD/kernel-$ARCH-debug HARNESS_VMDIR=$BUILD/vm-$ARCH-debug
 	export HARNESS_EXTRA_FRAGMENTS=config/kernel-$ARCH-debug.config

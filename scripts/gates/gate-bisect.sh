@@ -15,8 +15,8 @@
 # is not rebuilt: its result is reused (GATES_NOCACHE=1 rebuilds).
 # Writes OUTDIR/gate-bisect.tap; build logs in build/gates-$ARCH/logs/.
 set -euo pipefail
-. "$(dirname "$0")/lib.sh"
-. "$ROOT/scripts/gates-lib.sh"
+. "$(dirname "$0")/../lib/lib.sh"
+. "$ROOT/scripts/gates/gates-lib.sh"
 
 [ $# -eq 1 ] || die "usage: gate-bisect.sh OUTDIR"
 take_build_lock
