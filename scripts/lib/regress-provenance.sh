@@ -13,7 +13,10 @@ git -C "$main" rev-parse -q --verify base >/dev/null 2>&1 || die "no tag base in
 echo "provenance base $(git -C "$main" log -1 --format=%s base)"
 echo "provenance base-sha256 $BASE_SHA256"
 echo "provenance base-tree $(git -C "$main" rev-parse 'base^{tree}')"
-echo "provenance kernel-config $(sha256sum <"$ROOT/$KERNEL_FRAGMENT" | awk '{ print $1 }')"
+# The fragment's settings, not its comments: "# CONFIG_X is not set" is a
+# setting, any other line starting with "#" a comment.
+echo "provenance kernel-config $(awk '(!/^#/ || /^# CONFIG_[A-Za-z0-9_]+ is not set/) && NF' \
+	"$ROOT/$KERNEL_FRAGMENT" | sha256sum | awk '{ print $1 }')"
 # QEMU's major.minor decides what TCG emulates; a distro rebuild or stable
 # update (7.2.x) does not invalidate the results.
 echo "provenance qemu $("$QEMU" --version | sed -n 's/^QEMU emulator version \([0-9]*\.[0-9]*\).*/\1/p')"
