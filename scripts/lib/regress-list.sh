@@ -11,10 +11,15 @@ dir=$src/tools/testing/selftests/kvm
 [ -f "$dir/Makefile" ] || die "no KVM selftests Makefile in $dir"
 
 # A second makefile adds a target that prints the variable; OUTPUT is a
-# marker stripped again below.
-make -s --no-print-directory -C "$dir" -f Makefile -f /dev/stdin \
-	ARCH="$SELFTESTS_ARCH" OUTPUT=/@OUT@ harness-print-tests <<'EOF' |
-harness-print-tests:
-	@printf '%s\n' $(TEST_GEN_PROGS)
-EOF
-	sed -n 's|^/@OUT@/||p' | grep . || die "no tests found in $dir/Makefile"
+# marker stripped again below. make failing and an empty list are two
+# different errors.
+printer=$(mktemp)
+trap 'rm -f "$printer"' EXIT
+printf 'harness-print-tests:\n\t@printf "%%s\\n" $(TEST_GEN_PROGS)\n' >"$printer"
+if ! list=$(make -s --no-print-directory -C "$dir" -f Makefile -f "$printer" \
+	ARCH="$SELFTESTS_ARCH" OUTPUT=/@OUT@ harness-print-tests); then
+	die "make could not list the tests of $dir/Makefile (its error is above)"
+fi
+tests=$(sed -n 's|^/@OUT@/||p' <<<"$list")
+[ -n "$tests" ] || die "$dir/Makefile lists no tests (TEST_GEN_PROGS is empty for ARCH=$SELFTESTS_ARCH)"
+echo "$tests"

@@ -9,6 +9,7 @@ set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
 main=$BUILD/linux
+command -v "$QEMU" >/dev/null || die "$QEMU not found (package ${ARCH_PACKAGES%% *}; make deps)"
 git -C "$main" rev-parse -q --verify base >/dev/null 2>&1 || die "no tag base in $main: run make tree"
 echo "provenance base $(git -C "$main" log -1 --format=%s base)"
 echo "provenance base-sha256 $BASE_SHA256"
