@@ -4,6 +4,9 @@
 #   splat-*.log   console logs it must fail
 #   summary-*.tap TAP streams; their "# expect: ..." line is tap-summary's
 #                 last line and "# expect-exit: N" its exit status
+#   regress-*/    inputs of the no-regressions verdict and its expected.tap
+#   cover-*.patch cover letters whose description must read back as
+#                 cover-*.expected (what make export wrote into it)
 # and the fresh-machine cases of scripts/deps.sh and scripts/lib/base-fetch.sh
 # against the stub dpkg-query, apt-get, apt-cache and id of
 # tests/harness/stubs/ (the SCENARIOS below).
@@ -11,7 +14,8 @@ set -euo pipefail
 . "$(dirname "$0")/lib/lib.sh"
 
 dir=$ROOT/tests/harness
-cases=("$dir"/clean-*.log "$dir"/splat-*.log "$dir"/summary-*.tap)
+cases=("$dir"/clean-*.log "$dir"/splat-*.log "$dir"/summary-*.tap "$dir"/regress-*/
+	"$dir"/cover-*.patch)
 
 # name | setup (shell, in $STUB_DIR) | command | exit | output regex (ERE)
 # [| regex the output must not match]
@@ -84,6 +88,16 @@ for f in "${cases[@]}"; do
 		got=$("$ROOT/scripts/lib/scan-splats.sh" "$f" 2>&1) || rc=$?
 		[ "$rc" -eq 1 ] && ok=yes || ok=no
 		result "$ok" "$name: scanner catches it" "$got" ;;
+	*/regress-*/)
+		name=harness/$(basename "$f")
+		got=$("$ROOT/scripts/lib/regress-verdict.sh" "$f/base.results" "$f/patched.results" \
+			"$f/retry.results" "$f/excluded.list" /dev/null 2>&1 | diff - "$f/expected.tap" 2>&1) || rc=$?
+		[ "$rc" -eq 0 ] && ok=yes || ok=no
+		result "$ok" "$name: regression verdict as expected.tap" "$got" ;;
+	*/cover-*)
+		got=$("$ROOT/scripts/lib/cover-description.sh" "$f" 2>&1 | diff - "${f%.patch}.expected" 2>&1) || rc=$?
+		[ "$rc" -eq 0 ] && ok=yes || ok=no
+		result "$ok" "$name: description reads back" "$got" ;;
 	*/summary-*)
 		want=$(sed -n 's/^# expect: //p' "$f")
 		want_rc=$(sed -n 's/^# expect-exit: //p' "$f")
