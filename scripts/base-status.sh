@@ -22,13 +22,7 @@ esac
 # result ok|fail|skip MESSAGE: print the verdict, write the TAP result.
 result() {
 	echo "base-status: $2"
-	[ -n "$tap" ] || return 0
-	case $1 in
-	ok) line="ok 1 base-status: $2" ;;
-	fail) line="not ok 1 base-status: $2" ;;
-	skip) line="ok 1 base-status # SKIP $2" ;;
-	esac
-	printf 'TAP version 13\n%s\n1..1\n' "$line" >"$tap"
+	[ -z "$tap" ] || tap_single "$tap" "$1" "base-status: $2"
 }
 
 echo "pinned:  $BASE_PKG $BASE_VERSION"

@@ -63,8 +63,7 @@ fi
 # Is the pin still Debian's newest 6.12, does the series apply to it at fuzz
 # 0 (quilt)? A SKIP with the reason when apt has a newer one.
 "$ROOT/scripts/base-status.sh" --tap "$out/base-status.tap" || true
-[ -s "$out/base-status.tap" ] ||
-	printf 'TAP version 13\nnot ok 1 base-status: did not finish (its error is above)\n1..1\n' >"$out/base-status.tap"
+tap_ensure "$out/base-status.tap" "base-status: did not finish (its error is above)"
 
 s=$SECONDS
 "$ROOT/scripts/gates/gate-debug.sh" "$out" --build
@@ -85,9 +84,7 @@ printf '%-10s %5ss\n' regress $((SECONDS - s2)) | tee -a "$out/gate-times" >&2
 log "check: waiting for the debug kernel's VM (log: ${out#"$ROOT"/}/gate-debug.log)"
 wait "$debug_pid" || true
 trap - EXIT
-if ! grep -q '^1\.\.[0-9]' "$out/gate-debug.tap" 2>/dev/null; then
-	{ echo "TAP version 13"; echo "not ok 1 gate-debug: did not finish, see ${out#"$ROOT"/}/gate-debug.log"; echo "1..1"; } >"$out/gate-debug.tap"
-fi
+tap_ensure "$out/gate-debug.tap" "gate-debug: did not finish, see ${out#"$ROOT"/}/gate-debug.log"
 grep -E '^(not )?ok ' "$out/gate-debug.tap"
 printf '%-10s %5ss (with the debug kernel build and VM)\n' gates $((SECONDS - s)) | tee -a "$out/gate-times" >&2
 

@@ -19,7 +19,7 @@ if [ "${1:-}" = --tap ]; then
 	mkdir -p "$tapdir"
 	rm -f "$tapdir/regress.tap"
 	# Whatever goes wrong, make check gets a result that says so.
-	trap '[ -f "$tapdir/regress.tap" ] || printf "TAP version 13\n1..1\nnot ok 1 regress: scripts/regress.sh failed (see its output)\n" >"$tapdir/regress.tap"' EXIT
+	trap 'tap_ensure "$tapdir/regress.tap" "regress: scripts/regress.sh failed (see its output)"' EXIT
 fi
 recorded=$ROOT/$REGRESS_BASE_RESULTS
 out=$BUILD/regress-$ARCH

@@ -16,48 +16,9 @@ DEBIAN_PATH=/usr/bin:/bin:$PATH
 GATES=$BUILD/gates-$ARCH
 GATES_TREE=$GATES/linux        # worktree of build/linux: base + patches/
 
-TAP_N=0
-TAP_FILE=
-TAP_DONE=
-
-# tap_begin OUTDIR NAME: start OUTDIR/gate-NAME.tap.
-tap_begin() {
-	mkdir -p "$1"
-	TAP_FILE=$1/gate-$2.tap
-	TAP_NAME=$2
-	echo "TAP version 13" >"$TAP_FILE"
-	echo "TAP version 13"
-	trap tap_on_exit EXIT
-}
-
-tap_line() {
-	printf '%s\n' "$*" >>"$TAP_FILE"
-	printf '%s\n' "$*"
-}
-
-# tap_diag TEXT...: "# " lines (a result's details; not counted).
-tap_diag() {
-	printf '%s\n' "$@" | sed 's/^/# /' | tee -a "$TAP_FILE"
-}
-
-tap_ok()   { TAP_N=$((TAP_N + 1)); tap_line "ok $TAP_N $*"; }
-tap_fail() { TAP_N=$((TAP_N + 1)); tap_line "not ok $TAP_N $*"; }
-# tap_skip DESC REASON
-tap_skip() { TAP_N=$((TAP_N + 1)); tap_line "ok $TAP_N $1 # SKIP $2"; }
-
-# tap_end: the plan (at the end: the number of results is known only now).
-tap_end() {
-	tap_line "1..$TAP_N"
-	TAP_DONE=1
-}
-
-tap_on_exit() {
-	local rc=$?
-	[ -n "$TAP_DONE" ] && return 0
-	[ -n "$TAP_FILE" ] || return 0
-	tap_fail "gate-$TAP_NAME: aborted (exit status $rc) before it finished; see the messages above"
-	tap_end
-}
+# tap_begin OUTDIR NAME: start the gate's stream OUTDIR/gate-NAME.tap
+# (scripts/lib/tap.sh).
+tap_begin() { tap_open "$1/gate-$2.tap" "gate-$2"; }
 
 # elapsed_since START: "Ns" since $SECONDS was START.
 elapsed_since() { echo "$((SECONDS - $1))s"; }

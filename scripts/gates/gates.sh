@@ -18,8 +18,7 @@ for g in "$@"; do
 	s=$SECONDS rc=0
 	"$ROOT/scripts/gates/gate-$g.sh" "$out" || rc=$?
 	if ! grep -q '^1\.\.[0-9]' "$out/gate-$g.tap" 2>/dev/null; then
-		{ echo "TAP version 13"; echo "not ok 1 gate-$g: did not run (exit status $rc), see the messages above"; echo "1..1"; } \
-			>"$out/gate-$g.tap"
+		tap_single "$out/gate-$g.tap" fail "gate-$g: did not run (exit status $rc), see the messages above"
 	fi
 	printf '%-10s %5ss\n' "$g" $((SECONDS - s)) | tee -a "$out/gate-times" >&2
 done

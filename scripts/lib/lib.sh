@@ -161,6 +161,9 @@ heartbeat_stop() {
 	wait "$HEARTBEAT_PID" 2>/dev/null || true
 }
 
+# shellcheck source=tap.sh
+. "$ROOT/scripts/lib/tap.sh"
+
 # Serialise everything that writes build/linux or runs a big build: one at
 # a time per checkout (2 cores; a tree re-applied under a running build
 # breaks it). Held until the calling script exits.
