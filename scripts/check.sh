@@ -22,7 +22,7 @@ mkdir -p "$out"
 "$ROOT/scripts/test-harness.sh" | tee "$out/harness.tap"
 
 list=$TESTS_LIST
-budget=$(sed -e 's/#.*//' "$list" | awk 'NF { s += $2 } END { print s + 0 }')
+budget=$(list_entries "$list" | awk '{ s += $2 } END { print s + 0 }')
 jobroot=$out/jobroot
 mkdir -p "$jobroot/job"
 echo 'exec /bin/tap-run /etc/harness/vm-tests.list' >"$jobroot/job/run"

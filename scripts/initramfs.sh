@@ -39,7 +39,7 @@ host_dir() {
 	*) die "test list: '$1' is neither kvm/... nor progs/..." ;;
 	esac
 }
-sed -e 's/#.*//' "$list" | awk 'NF { print $1 }' | while read -r path; do
+list_entries "$list" | awk '{ print $1 }' | while read -r path; do
 	src=$(host_dir "$path")/${path#*/}
 	[ -f "$src" ] || die "test list names $path, but $src was not built"
 	mkdir -p "$(dirname "$root/t/$path")"

@@ -5,6 +5,8 @@
 #   summary-*.tap TAP streams; their "# expect: ..." line is tap-summary's
 #                 last line and "# expect-exit: N" its exit status
 #   regress-*/    inputs of the no-regressions verdict and its expected.tap
+#   list-*.list   list files whose entries (list_entries) must be
+#                 list-*.expected; the guest's tap-run must count as many
 #   cover-*.patch cover letters whose description must read back as
 #                 cover-*.expected (what make export wrote into it)
 # and the fresh-machine cases of scripts/deps.sh and scripts/lib/base-fetch.sh
@@ -15,7 +17,7 @@ set -euo pipefail
 
 dir=$ROOT/tests/harness
 cases=("$dir"/clean-*.log "$dir"/splat-*.log "$dir"/summary-*.tap "$dir"/regress-*/
-	"$dir"/cover-*.patch)
+	"$dir"/cover-*.patch "$dir"/list-*.list)
 
 # name | setup (shell, in $STUB_DIR) | command | exit | output regex (ERE)
 # [| regex the output must not match]
@@ -94,6 +96,12 @@ for f in "${cases[@]}"; do
 			"$f/retry.results" "$f/excluded.list" /dev/null 2>&1 | diff - "$f/expected.tap" 2>&1) || rc=$?
 		[ "$rc" -eq 0 ] && ok=yes || ok=no
 		result "$ok" "$name: regression verdict as expected.tap" "$got" ;;
+	*/list-*)
+		got=$(list_entries "$f" | diff - "${f%.list}.expected" 2>&1) || rc=$?
+		# guest/tap-run applies the same rule to count the tests it runs.
+		n_guest=$(grep -v '^[[:space:]]*#' "$f" | grep -c '[^[:space:]]') || true
+		[ "$rc" -eq 0 ] && [ "$n_guest" -eq "$(wc -l <"${f%.list}.expected")" ] && ok=yes || ok=no
+		result "$ok" "$name: entries as expected, tap-run counts $n_guest" "$got" ;;
 	*/cover-*)
 		got=$("$ROOT/scripts/lib/cover-description.sh" "$f" 2>&1 | diff - "${f%.patch}.expected" 2>&1) || rc=$?
 		[ "$rc" -eq 0 ] && ok=yes || ok=no

@@ -43,7 +43,7 @@ fi
 
 tap_begin "$outdir" debug
 gstart=$SECONDS
-mapfile -t tests < <(sed -e 's/#.*//' "$TESTS_LIST" | awk 'NF { print $1 }')
+mapfile -t tests < <(list_entries "$TESTS_LIST" | awk '{ print $1 }')
 
 # not_run REASON: a failed result for each test of the list, kmemleak and
 # the console (nothing ran).
@@ -104,7 +104,7 @@ else
 fi
 exit $rc
 EOF
-budget=$(sed -e 's/#.*//' "$list" | awk 'NF { s += $2 } END { print s + 0 }')
+budget=$(list_entries "$list" | awk '{ s += $2 } END { print s + 0 }')
 # The per-test timeouts catch a hung test; a hung VM is cut at
 # DEBUG_VM_TIMEOUT (default 1 h; the run takes about 25 min alone).
 budget=$((budget + VM_SLACK_TIMEOUT + 300))

@@ -78,12 +78,20 @@ apt_newest_version() {
 	echo "$newest"
 }
 
-# Patch files named by patches/series, in order (quilt format: comments and
-# blank lines ignored, first field is the file name). Empty if no series.
+# list_entries FILE: the entries of a list file (test lists, excluded
+# lists, patches/series): every line except blank ones and comments, a
+# comment being a line whose first non-blank character is "#" (a "#" later
+# in a line is text: "raises #UD"). The same rule in guest/tap-run and
+# scripts/lib/regress-verdict.sh.
+list_entries() {
+	awk '!/^[ \t]*#/ && NF' "$1"
+}
+
+# Patch files named by patches/series, in order (quilt format: the first
+# field is the file name). Empty if no series.
 series_patches() {
 	[ -f "$PATCHES/series" ] || return 0
-	sed -e 's/#.*//' "$PATCHES/series" | awk 'NF { print $1 }' |
-		while read -r p; do echo "$PATCHES/$p"; done
+	list_entries "$PATCHES/series" | awk -v d="$PATCHES" '{ print d "/" $1 }'
 }
 
 # Stable patch-ids, one per line, of a stream of patches/diffs on stdin.

@@ -26,7 +26,7 @@ elif [ "${REGRESS_ALL:-0}" = 1 ]; then
 	cp "$work/all" "$work/run"
 else
 	# "<test> <reason>" lines; a reason may hold "#" (e.g. #UD).
-	awk '!/^[ \t]*#/ && NF { print $1 }' "$excluded" >"$work/excluded"
+	list_entries "$excluded" | awk '{ print $1 }' >"$work/excluded"
 	grep -vxF -f "$work/excluded" "$work/all" >"$work/run" || true
 fi
 awk -v t="$REGRESS_TIMEOUT" '{ print "kvm/" $1, t }' "$work/run" >"$work/list"
