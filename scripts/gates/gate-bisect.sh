@@ -18,10 +18,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 . "$ROOT/scripts/gates/gates-lib.sh"
 
-[ $# -eq 1 ] || die "usage: gate-bisect.sh OUTDIR"
-take_build_lock
-tap_begin "$1" bisect
-gstart=$SECONDS
+gate_start bisect "$@"
 
 kout=$GATES/kernel-$ARCH
 stout=$GATES/selftests-$ARCH

@@ -11,10 +11,7 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 . "$ROOT/scripts/gates/gates-lib.sh"
 
-[ $# -eq 1 ] || die "usage: gate-clang.sh OUTDIR"
-take_build_lock
-tap_begin "$1" clang
-gstart=$SECONDS
+gate_start clang "$@"
 
 # 6.12 needs clang >= 13 (Documentation/process/changes.rst); bookworm: 14.
 min=13

@@ -15,11 +15,8 @@ set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 . "$ROOT/scripts/gates/gates-lib.sh"
 
-[ $# -eq 1 ] || die "usage: gate-w1-sparse.sh OUTDIR"
 command -v sparse >/dev/null || die "sparse not found: run make deps"
-take_build_lock
-tap_begin "$1" w1-sparse
-gstart=$SECONDS
+gate_start w1-sparse "$@"
 
 gates_series "nothing checked"
 gates_worktree "$GATES_TREE" "$tip"

@@ -20,6 +20,15 @@ GATES_TREE=$GATES/linux        # worktree of build/linux: base + patches/
 # (scripts/lib/tap.sh).
 tap_begin() { tap_open "$1/gate-$2.tap" "gate-$2"; }
 
+# gate_start NAME OUTDIR: the common start of a building gate: the one
+# argument, the build lock, the stream OUTDIR/gate-NAME.tap, and $gstart.
+gate_start() {
+	[ $# -eq 2 ] || die "usage: gate-$1.sh OUTDIR"
+	take_build_lock
+	tap_begin "$2" "$1"
+	gstart=$SECONDS
+}
+
 # elapsed_since START: "Ns" since $SECONDS was START.
 elapsed_since() { echo "$((SECONDS - $1))s"; }
 
