@@ -56,6 +56,9 @@ start() {
 		log "rebase: the pin is $version already; nothing to do"
 		exit 0
 	fi
+	meta=$(apt-cache show "$BASE_PKG=$version" 2>/dev/null || true)
+	grep -q '^Version:' <<<"$meta" ||
+		die "apt offers no $BASE_PKG=$version (apt-cache madison $BASE_PKG lists what it has)"
 	dpkg --compare-versions "$version" gt "$BASE_VERSION" ||
 		warn "$version is older than the pinned $BASE_VERSION"
 	[ -d "$TREE/.git" ] || die "no build/linux: run make tree first (the rebase starts from it)"
@@ -69,6 +72,9 @@ start() {
 	log "rebase: $BASE_VERSION -> $version, $total patch(es)"
 	mkdir -p "$work"
 	echo "$version" >"$work/version"
+	# A failure before the new tree exists (no such version, no network)
+	# leaves nothing behind.
+	trap '[ -d "$new" ] || rm -rf "$work"' EXIT
 	HARNESS_TREE=$new "$ROOT/scripts/lib/tree-create.sh" "$version"
 	# The blobs the patches' index lines name (the old base and each step of
 	# the series) let git am merge 3-way. Unrelated histories: git sends
