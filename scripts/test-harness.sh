@@ -7,6 +7,8 @@
 #   regress-*/    inputs of the no-regressions verdict and its expected.tap
 #   list-*.list   list files whose entries (list_entries) must be
 #                 list-*.expected; the guest's tap-run must count as many
+#   warnings-*/   base.txt and tip.txt warning lists: gates_new_warnings
+#                 must find expected.txt (and its lines of one file alone)
 #   cover-*.patch cover letters whose description must read back as
 #                 cover-*.expected (what make export wrote into it)
 # and the fresh-machine cases of scripts/deps.sh and scripts/lib/base-fetch.sh
@@ -14,10 +16,11 @@
 # tests/harness/stubs/ (the SCENARIOS below).
 set -euo pipefail
 . "$(dirname "$0")/lib/lib.sh"
+. "$ROOT/scripts/gates/gates-lib.sh"
 
 dir=$ROOT/tests/harness
 cases=("$dir"/clean-*.log "$dir"/splat-*.log "$dir"/summary-*.tap "$dir"/regress-*/
-	"$dir"/cover-*.patch "$dir"/list-*.list)
+	"$dir"/cover-*.patch "$dir"/list-*.list "$dir"/warnings-*/)
 
 # name | setup (shell, in $STUB_DIR) | command | exit | output regex (ERE)
 # [| regex the output must not match]
@@ -96,6 +99,14 @@ for f in "${cases[@]}"; do
 			"$f/retry.results" "$f/excluded.list" /dev/null 2>&1 | diff - "$f/expected.tap" 2>&1) || rc=$?
 		[ "$rc" -eq 0 ] && ok=yes || ok=no
 		result "$ok" "$name: regression verdict as expected.tap" "$got" ;;
+	*/warnings-*/)
+		name=harness/$(basename "$f")
+		got=$(gates_new_warnings "$f/base.txt" "$f/tip.txt" | diff - "$f/expected.txt" 2>&1) || rc=$?
+		one=$(head -n 1 "$f/expected.txt" | cut -f1)
+		got+=$(gates_new_warnings "$f/base.txt" "$f/tip.txt" "$one" |
+			diff - <(awk -F'\t' -v f="$one" '$1 == f' "$f/expected.txt") 2>&1) || rc=$?
+		[ "$rc" -eq 0 ] && ok=yes || ok=no
+		result "$ok" "$name: new warnings as expected.txt, by file too" "$got" ;;
 	*/list-*)
 		got=$(list_entries "$f" | diff - "${f%.list}.expected" 2>&1) || rc=$?
 		# guest/tap-run applies the same rule to count the tests it runs.

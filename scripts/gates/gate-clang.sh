@@ -59,9 +59,7 @@ if [ -s "$tout/.gate-clang" ]; then
 	clang_build "$BASE_WT" "$bout" clang-base || true
 	cp "$bout/.gate-clang" "$GATES/.gate-clang-base"
 fi
-mapfile -t bad < <(awk -F'\t' -v base="$GATES/.gate-clang-base" '
-	BEGIN { while ((getline l < base) > 0) { split(l, b, "\t"); have[b[1] "\t" b[3]]++ } }
-	{ k = $1 "\t" $3; if (have[k] > 0) { have[k]--; next } print }' "$tout/.gate-clang" |
+mapfile -t bad < <(gates_new_warnings "$GATES/.gate-clang-base" "$tout/.gate-clang" |
 	while IFS=$'\t' read -r file ln msg; do
 		echo "$file:$ln: $msg [$(gates_blame "$GATES_TREE" "$tip" "$file" "$ln")]"
 	done)

@@ -66,10 +66,7 @@ mapfile -t docfiles < <(printf '%s\n' "${changed[@]}" | grep -E '^Documentation/
 mapfile -t others < <(cut -f1 "$tout/.gate-docs-touched" | grep -vE '^Documentation/.*\.rst$' | sort -u || true)
 for f in "${docfiles[@]}" "${others[@]}"; do
 	[ -n "$f" ] || continue
-	mapfile -t bad < <(awk -F'\t' -v f="$f" -v base="$GATES/.gate-docs-base" '
-		BEGIN { while ((getline l < base) > 0) { split(l, b, "\t"); have[b[1] "\t" b[3]]++ } }
-		$1 != f { next }
-		{ k = $1 "\t" $3; if (have[k] > 0) { have[k]--; next } print }' "$tout/.gate-docs-touched" |
+	mapfile -t bad < <(gates_new_warnings "$GATES/.gate-docs-base" "$tout/.gate-docs-touched" "$f" |
 		while IFS=$'\t' read -r file ln msg; do
 			who="?"
 			[ -z "$ln" ] || who=$(gates_blame "$GATES_TREE" "$tip" "$file" "$ln")

@@ -135,9 +135,7 @@ fi
 # as "FILE:LINE: KIND: MESSAGE [patch]".
 new_warnings() {
 	local key=${1//\//%} w
-	awk -F'\t' -v base="$bout/.gate-w1/$key" '
-		BEGIN { while ((getline l < base) > 0) { split(l, b, "\t"); have[b[1] "\t" b[3]]++ } }
-		{ k = $1 "\t" $3; if (have[k] > 0) { have[k]--; next } print }' "$tout/.gate-w1/$key" |
+	gates_new_warnings "$bout/.gate-w1/$key" "$tout/.gate-w1/$key" |
 		while IFS=$'\t' read -r file ln msg; do
 			w=$(gates_blame "$GATES_TREE" "$tip" "$file" "$ln")
 			echo "$file:$ln: $msg [$w]"

@@ -154,6 +154,18 @@ gates_warnings() {
 # gates_blame TREE COMMIT FILE LINE: the patch that last changed FILE:LINE
 # in COMMIT (series commits from gates_chain), or "base" (the line is from
 # the base: the warning comes from a change elsewhere, e.g. in a header).
+# gates_new_warnings BASE TIP [FILE]: the warnings in TIP beyond those in
+# BASE (both "file<TAB>line<TAB>kind: message" lines, from gates_warnings),
+# of FILE only if given. Compared by file and message, counted, never by
+# line number (lines move): a second copy of a known warning is new too.
+# Tested on recorded lists in tests/harness/warnings-*/.
+gates_new_warnings() {
+	awk -F'\t' -v base="$1" -v f="${3:-}" '
+		BEGIN { while ((getline l < base) > 0) { split(l, b, "\t"); have[b[1] "\t" b[3]]++ } }
+		f != "" && $1 != f { next }
+		{ k = $1 "\t" $3; if (have[k] > 0) { have[k]--; next } print }' "$2"
+}
+
 gates_blame() {
 	local c
 	c=$(git -C "$1" blame --porcelain -L "$4,$4" "$2" -- "$3" 2>/dev/null | awk 'NR == 1 { print $1 }')
