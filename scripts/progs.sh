@@ -7,14 +7,16 @@ set -euo pipefail
 headers=$KOUT/usr/include
 [ -f "$headers/linux/kvm.h" ] || die "no uapi headers in $headers: run make selftests"
 mkdir -p "$PROGS_OUT"
-for src in "$ROOT"/tests/progs/*.c; do
-	name=$(basename "$src" .c)
-	ccache gcc -static -O2 -Wall -Wextra -Werror -isystem "$headers" \
+# PROGS and EXAMPLES of config/$ARCH.env: what runs on this architecture.
+for name in $PROGS; do
+	src=$ROOT/tests/progs/$name.c
+	[ -f "$src" ] || die "config/$ARCH.env: PROGS names $name, but tests/progs/$name.c does not exist"
+	ccache "${CROSS_COMPILE}gcc" -static -O2 -Wall -Wextra -Werror -isystem "$headers" \
 		-o "$PROGS_OUT/$name" "$src"
 done
-# The VMM example (examples/gmem-vmm), when present, against the same headers.
-if [ -f "$ROOT/examples/gmem-vmm/Makefile" ]; then
-	make -s -C "$ROOT/examples/gmem-vmm" CC="ccache gcc" \
+for name in $EXAMPLES; do
+	[ -f "$ROOT/examples/$name/Makefile" ] || die "config/$ARCH.env: EXAMPLES names $name, but examples/$name/Makefile does not exist"
+	make -s -C "$ROOT/examples/$name" CC="ccache ${CROSS_COMPILE}gcc" \
 		KHDR_INCLUDES="-isystem $headers" OUTPUT="$PROGS_OUT"
-fi
-log "progs: built $(ls "$ROOT"/tests/progs/*.c | wc -l) program(s) in ${PROGS_OUT#"$ROOT"/}"
+done
+log "progs: built $PROGS $EXAMPLES in ${PROGS_OUT#"$ROOT"/}"

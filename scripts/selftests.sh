@@ -13,6 +13,6 @@ log "selftests: building tools/testing/selftests/kvm (static) into ${STOUT#"$ROO
 start=$SECONDS
 mkdir -p "$STOUT"
 make -C "$TREE/tools/testing/selftests/kvm" -j"$(nproc)" \
-	ARCH="$SELFTESTS_ARCH" CC="ccache gcc" EXTRA_CFLAGS=-static \
+	ARCH="$SELFTESTS_ARCH" CC="ccache ${CROSS_COMPILE}gcc" EXTRA_CFLAGS=-static \
 	KHDR_INCLUDES="-isystem $KOUT/usr/include" OUTPUT="$STOUT"
 log "selftests: built in $((SECONDS - start)) s"

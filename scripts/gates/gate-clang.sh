@@ -26,14 +26,14 @@ fi
 
 gates_series "nothing built"
 nowerror=config/kernel-$ARCH-nowerror.config
-targets=(arch/x86/kvm/ virt/lib/)
+read -r -a targets <<<"$CLANG_GATE_DIRS"
 
 # clang_build TREE OUT LOGNAME: writes OUT/.gate-clang (normalized
 # warnings) and returns the build's status. Objects are removed first so
 # that every warning is printed again (ccache replays them).
 clang_build() {
 	local tree=$1 out=$2 logname=$3 s=$SECONDS rc=0
-	[ -d "$out" ] && find "$out/arch/x86/kvm" "$out/virt" -name '*.o' -delete 2>/dev/null || true
+	[ -d "$out" ] && (cd "$out" && find "${targets[@]}" virt -name '*.o' -delete 2>/dev/null) || true
 	{ GTREE=$tree HARNESS_LLVM=1 gconfig "$out" "$nowerror" &&
 		GTREE=$tree HARNESS_LLVM=1 gmake "$out" -k "${targets[@]}"; } >"$logs/$logname.log" 2>&1 || rc=$?
 	gates_warnings "$tree" <"$logs/$logname.log" >"$out/.gate-clang"

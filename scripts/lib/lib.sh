@@ -131,8 +131,9 @@ export CCACHE_BASEDIR=$ROOT
 # so setlocalversion appends no "+").
 # HARNESS_LLVM=1 builds with clang and the LLVM binutils (LLVM=1).
 kmake() {
-	local cc=(CC="ccache gcc")
+	local cc=("CC=ccache ${CROSS_COMPILE}gcc")
 	[ -z "${HARNESS_LLVM:-}" ] || cc=(LLVM=1 CC="ccache clang")
+	[ -z "$CROSS_COMPILE" ] || cc+=(CROSS_COMPILE="$CROSS_COMPILE")
 	make -C "$TREE" O="$KOUT" ARCH="$KERNEL_ARCH" "${cc[@]}" \
 		LOCALVERSION= KBUILD_BUILD_TIMESTAMP="$BASE_GIT_DATE" \
 		KBUILD_BUILD_USER=harness KBUILD_BUILD_HOST=harness \

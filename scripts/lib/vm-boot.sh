@@ -28,15 +28,20 @@ rm -f "$console" "$output"
 cp "$VMDIR/base.cpio" "$initrd"
 (cd "$jobroot" && find job | cpio -o -H newc -R 0:0 --quiet) >>"$initrd"
 
+# Per-architecture QEMU options (config/$ARCH.env), as words.
+read -r -a serial <<<"${QEMU_SERIAL//@CONSOLE@/$console}"
+firmware=()
+[ -z "$QEMU_BIOS" ] || firmware=(-bios "$QEMU_BIOS")
+
 log "vm: booting $name (timeout ${secs}s; console log: ${console#"$ROOT"/})"
 start=$SECONDS
 set +e
 # --foreground: QEMU stays in this process group, so Ctrl-C (or a kill of
 # the group) reaches it; without it timeout gives QEMU a group of its own.
 timeout --foreground -k 10 "$secs" "$QEMU" -M "$QEMU_MACHINE" -cpu "$QEMU_CPU" -accel "$QEMU_ACCEL" \
-	-smp "$QEMU_SMP" -m "$QEMU_MEM" -bios "$QEMU_BIOS" -nodefaults -display none \
+	-smp "$QEMU_SMP" -m "$QEMU_MEM" "${firmware[@]}" -nodefaults -display none \
 	-no-reboot -kernel "$KOUT/$KERNEL_IMAGE" -initrd "$initrd" -append "$KERNEL_CMDLINE" \
-	-serial "file:$console" -chardev stdio,id=job,signal=off -serial chardev:job \
+	"${serial[@]}" \
 	</dev/null | tee "$output" | sed -u -e 's/\r$//' -e "/^$marker /d"
 qemu_rc=${PIPESTATUS[0]}
 set -e
