@@ -82,7 +82,10 @@ s2=$SECONDS
 "$ROOT/scripts/regress.sh" --tap "$out" || true
 printf '%-10s %5ss\n' regress $((SECONDS - s2)) | tee -a "$out/gate-times" >&2
 log "check: waiting for the debug kernel's VM (log: ${out#"$ROOT"/}/gate-debug.log)"
+heartbeat_start "check: the debug kernel's VM" "$BUILD/vm-$ARCH-debug/logs/debug.output.log" \
+	'^(not )?ok [0-9]' "test results so far"
 wait "$debug_pid" || true
+heartbeat_stop
 trap - EXIT
 tap_ensure "$out/gate-debug.tap" "gate-debug: did not finish, see ${out#"$ROOT"/}/gate-debug.log"
 grep -E '^(not )?ok ' "$out/gate-debug.tap"

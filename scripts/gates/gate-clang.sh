@@ -34,8 +34,10 @@ read -r -a targets <<<"$CLANG_GATE_DIRS"
 clang_build() {
 	local tree=$1 out=$2 logname=$3 s=$SECONDS rc=0
 	[ -d "$out" ] && (cd "$out" && find "${targets[@]}" virt -name '*.o' -delete 2>/dev/null) || true
+	heartbeat_start "gate-clang: $logname" "$logs/$logname.log"
 	{ GTREE=$tree HARNESS_LLVM=1 gconfig "$out" "$nowerror" &&
 		GTREE=$tree HARNESS_LLVM=1 gmake "$out" -k "${targets[@]}"; } >"$logs/$logname.log" 2>&1 || rc=$?
+	heartbeat_stop
 	gates_warnings "$tree" <"$logs/$logname.log" >"$out/.gate-clang"
 	log "gate-clang: $logname in $(elapsed_since "$s") (status $rc, $(wc -l <"$out/.gate-clang") warnings)"
 	return "$rc"

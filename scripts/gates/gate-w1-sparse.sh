@@ -93,8 +93,10 @@ check() {
 		targets+=("${target_of[$f]}")
 		rm -f "$out/${target_of[$f]}" # recompile (ccache replays gcc's warnings)
 	done
+	heartbeat_start "gate-w1-sparse: $logname" "$logs/$logname.log"
 	{ GTREE=$tree gconfig "$out" "$nowerror" &&
 		GTREE=$tree gmake "$out" -k -O W=1 C=2 "${targets[@]}"; } >"$logs/$logname.log" 2>&1 || true
+	heartbeat_stop
 	# Each object's messages follow its "CC" line (make -O keeps them
 	# together): split the log into one raw file per source file.
 	local map=$out/.gate-w1/.targets

@@ -150,17 +150,19 @@ tree_has_unexported_commits() {
 		[ "$have" != "$(cat "$SYNC_STAMP" 2>/dev/null || true)" ]
 }
 
-# heartbeat_start LABEL LOG / heartbeat_stop: while a long step writes its
-# output into LOG, say once a minute that it is still going, for how long,
-# and how many objects it compiled (kbuild's "  CC" lines). The ticker
-# ends by itself when this script is gone (Ctrl-C).
+# heartbeat_start LABEL LOG [REGEX NOUN] / heartbeat_stop: while a long
+# step writes its output into LOG, say once a minute that it is still
+# going, for how long, and how many lines of LOG match REGEX (default:
+# kbuild's CC/LD/AR lines, "objects built"). The ticker ends by itself when
+# this script is gone (Ctrl-C).
 heartbeat_start() {
-	local label=$1 logf=$2 parent=$$ s=$SECONDS
+	local label=$1 logf=$2 regex=${3:-'^ *(CC|LD|AR) '} noun=${4:-objects built}
+	local parent=$$ s=$SECONDS
 	(
 		trap - ERR
 		while sleep 60 && kill -0 "$parent" 2>/dev/null; do
-			n=$(grep -c '^ *\(CC\|LD\|AR\)' "$logf" 2>/dev/null || true)
-			log "$label: still running after $((SECONDS - s))s, ${n:-0} objects built (${logf#"$ROOT"/})"
+			n=$(grep -cE "$regex" "$logf" 2>/dev/null || true)
+			log "$label: still running after $((SECONDS - s))s, ${n:-0} $noun (${logf#"$ROOT"/})"
 		done
 	) &
 	HEARTBEAT_PID=$!
