@@ -72,8 +72,6 @@ s=$SECONDS
 setsid "$ROOT/scripts/gates/gate-debug.sh" "$out" --run >"$out/gate-debug.log" 2>&1 &
 debug_pid=$!
 trap 'kill -TERM -- -"$debug_pid" 2>/dev/null || true' EXIT
-trap 'exit 130' INT
-trap 'exit 143' TERM
 "$ROOT/scripts/gates/gates.sh" "$out" checkpatch bisect w1-sparse clang htmldocs || true
 # No regressions (README "No regressions"): the whole KVM selftest suite on
 # the patched kernel against the recorded base results, on the core the

@@ -11,6 +11,12 @@ on_err() { # on_err STATUS LINE COMMAND FILE
 		"${4##*/}" "$2" "$3" "$1" >&2
 }
 trap 'on_err "$?" "$LINENO" "$BASH_COMMAND" "${BASH_SOURCE[0]}"' ERR
+# Ctrl-C stops every script of the chain. bash only ends itself on SIGINT
+# when its foreground child died of it, and QEMU (or make) exits normally on
+# SIGINT, so without these traps a script would carry on with its next step
+# after Ctrl-C. The traps run as soon as the foreground command returns.
+trap 'exit 130' INT
+trap 'exit 143' TERM
 
 ROOT=$(cd "$(dirname "${BASH_SOURCE[0]}")/../.." && pwd)
 ARCH=${ARCH:-x86_64}
