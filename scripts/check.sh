@@ -57,14 +57,14 @@ if [ -n "$quick" ]; then
 	exec "$ROOT/scripts/lib/tap-summary.sh" "$out/harness.tap" "$output" "$out/vm.tap"
 fi
 
-# Quality gates (README "Quality gates"): the debug kernel is built first;
-# its VM (one host core, ~25 min under TCG) then runs in the background
-# while gates 1-5 build on the other core, one build at a time (lock).
 # Is the pin still Debian's newest 6.12, does the series apply to it at fuzz
 # 0 (quilt)? A SKIP with the reason when apt has a newer one.
 "$ROOT/scripts/base-status.sh" --tap "$out/base-status.tap" || true
 tap_ensure "$out/base-status.tap" "base-status: did not finish (its error is above)"
 
+# Quality gates (docs/gates.md): the debug kernel is built first; its VM
+# (one host core, ~25 min under TCG) then runs in the background while
+# gates 1-5 build on the other core, one build at a time (lock).
 s=$SECONDS
 "$ROOT/scripts/gates/gate-debug.sh" "$out" --build
 # Its own process group (setsid), so that Ctrl-C or a failure here stops
@@ -73,7 +73,7 @@ setsid "$ROOT/scripts/gates/gate-debug.sh" "$out" --run >"$out/gate-debug.log" 2
 debug_pid=$!
 trap 'kill -TERM -- -"$debug_pid" 2>/dev/null || true' EXIT
 "$ROOT/scripts/gates/gates.sh" "$out" checkpatch bisect w1-sparse clang htmldocs || true
-# No regressions (README "No regressions"): the whole KVM selftest suite on
+# No regressions (docs/regress.md): the whole KVM selftest suite on
 # the patched kernel against the recorded base results, on the core the
 # gates' builds leave free.
 s2=$SECONDS
