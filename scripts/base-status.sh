@@ -40,8 +40,7 @@ if [ -z "$newest" ]; then
 	exit 0
 fi
 echo "newest:  $BASE_PKG $newest (apt)"
-pinned_meta=$(apt-cache show "$BASE_PKG=$BASE_VERSION" 2>/dev/null || true)
-if ! grep -q '^Version:' <<<"$pinned_meta"; then
+if [ -z "$(apt_deb_sha256 "$BASE_VERSION")" ]; then
 	echo "note:    apt no longer offers the pinned $BASE_VERSION; a new machine cannot fetch it (make rebase)"
 fi
 

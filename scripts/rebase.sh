@@ -56,8 +56,7 @@ start() {
 		log "rebase: the pin is $version already; nothing to do"
 		exit 0
 	fi
-	meta=$(apt-cache show "$BASE_PKG=$version" 2>/dev/null || true)
-	grep -q '^Version:' <<<"$meta" ||
+	[ -n "$(apt_deb_sha256 "$version")" ] ||
 		die "apt offers no $BASE_PKG=$version (apt-cache madison $BASE_PKG lists what it has)"
 	dpkg --compare-versions "$version" gt "$BASE_VERSION" ||
 		warn "$version is older than the pinned $BASE_VERSION"
@@ -93,7 +92,7 @@ finish() {
 		die "git am is still stopped in build/rebase/linux: resolve, git add, git -C build/rebase/linux am --continue, then make rebase"
 	[ -z "$(git -C "$new" status --porcelain)" ] ||
 		die "build/rebase/linux has uncommitted changes: commit them (git am --continue) first"
-	sum=$(sha256sum "$(source_tarball "$version")" | awk '{ print $1 }')
+	sum=$(sha256_of "$(source_tarball "$version")")
 	prev=$BUILD/linux-$old
 	[ ! -e "$prev" ] || die "${prev#"$ROOT"/} exists: remove it, it is where build/linux goes"
 

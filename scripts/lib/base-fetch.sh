@@ -11,23 +11,22 @@ set -euo pipefail
 version=${1:-$BASE_VERSION}
 tarball=$(source_tarball "$version")
 
+# check_pin SUM: the pinned version's tarball must have the pinned sha256.
 check_pin() {
-	local sum
+	local sum=$1
 	[ "$version" = "$BASE_VERSION" ] || return 0
-	sum=$(sha256sum "$tarball" | awk '{ print $1 }')
 	[ "$sum" = "$BASE_SHA256" ] ||
 		die "sha256 of ${tarball#"$ROOT"/} is $sum; config/base.env pins $BASE_SHA256 for $version (remove the file to fetch it again)"
 }
 
 if [ -f "$tarball" ]; then
-	check_pin
+	check_pin "$(sha256_of "$tarball")"
 	echo "$tarball"
 	exit 0
 fi
 
 command -v apt-get >/dev/null || die "apt-get not found: the base comes from Debian's $BASE_PKG package"
-meta=$(apt-cache show "$BASE_PKG=$version" 2>/dev/null || true)
-want=$(awk '$1 == "SHA256:" { print $2; exit }' <<<"$meta")
+want=$(apt_deb_sha256 "$version")
 if [ -z "$want" ]; then
 	die "apt offers no $BASE_PKG=$version (apt-cache madison $BASE_PKG lists what it has; its lists may be stale: apt-get update, as root)"
 fi
@@ -45,13 +44,14 @@ if ! (cd "$tmp" && apt-get download -q "$BASE_PKG=$version") >"$tmp/apt.log" 2>&
 fi
 debs=("$tmp"/*.deb)
 [ -f "${debs[0]}" ] || die "apt-get download left no .deb for $BASE_PKG=$version"
-got=$(sha256sum "${debs[0]}" | awk '{ print $1 }')
+got=$(sha256_of "${debs[0]}")
 [ "$got" = "$want" ] || die "sha256 of the downloaded ${debs[0]##*/} is $got; apt's metadata says $want"
 
 dpkg-deb --fsys-tarfile "${debs[0]}" | tar -xO "$BASE_MEMBER" >"$tmp/linux-source.tar.xz" ||
 	die "${debs[0]##*/} has no $BASE_MEMBER"
 mkdir -p "${tarball%/*}"
 mv "$tmp/linux-source.tar.xz" "$tarball"
-check_pin
-log "base-fetch: ${tarball#"$ROOT"/}, sha256 $(sha256sum "$tarball" | awk '{ print $1 }')"
+sum=$(sha256_of "$tarball")
+check_pin "$sum"
+log "base-fetch: ${tarball#"$ROOT"/}, sha256 $sum"
 echo "$tarball"

@@ -93,6 +93,18 @@ list_entries() {
 	awk '!/^[ \t]*#/ && NF' "$1"
 }
 
+# apt_deb_sha256 VERSION: the sha256 apt's metadata records for the .deb of
+# $BASE_PKG VERSION; empty if apt does not offer that version.
+apt_deb_sha256() {
+	{ apt-cache show "$BASE_PKG=$1" 2>/dev/null || true; } |
+		awk '$1 == "SHA256:" { print $2; exit }'
+}
+
+# sha256_of FILE: the file's sha256, hex.
+sha256_of() {
+	sha256sum "$1" | awk '{ print $1 }'
+}
+
 # Patch files named by patches/series, in order (quilt format: the first
 # field is the file name). Empty if no series.
 series_patches() {
