@@ -21,6 +21,10 @@ if [ "$n" -gt 0 ]; then
 	git -C "$TREE" config branch.main.description >/dev/null ||
 		warn "no branch description: the cover letter will say *** SUBJECT HERE ***" \
 			"(git -C build/linux branch --edit-description)"
+	# The cover letter is From the series' author (the tip's), whoever
+	# runs the export: format-patch would take the committer identity.
+	GIT_COMMITTER_NAME=$(git -C "$TREE" log -1 --format=%an HEAD) \
+	GIT_COMMITTER_EMAIL=$(git -C "$TREE" log -1 --format=%ae HEAD) \
 	git -C "$TREE" format-patch -q --base=base --cover-letter \
 		--cover-from-description=subject --numbered --zero-commit \
 		--no-signature -o "$tmp" base..HEAD
