@@ -2,13 +2,17 @@
 # Every target runs one script in scripts/; `make help` lists them.
 
 ARCH ?= x86_64
-# What `make run` runs in the VM: the VMM example, a static binary built by
-# scripts/progs.sh.
-PROGS_DIR := $(CURDIR)/build/progs-$(ARCH)
-RUN_PROG ?= $(PROGS_DIR)/gmem-vmm
+# The architectures make check and make test cover: all of them, unless
+# ARCH was given (make check ARCH=arm64, or ARCH in the environment).
+ALL_ARCHES := x86_64
+CHECK_ARCHES ?= $(if $(filter file,$(origin ARCH)),$(ALL_ARCHES),$(ARCH))
+# What `make run` runs in the VM: RUN_PROG, a static binary; empty means
+# config/$(ARCH).env's RUN_DEFAULT (x86_64: the VMM example gmem-vmm;
+# arm64: the guest_memfd guest test).
+RUN_PROG ?=
 RUN_ARGS ?=
 
-export ARCH
+export ARCH CHECK_ARCHES
 
 # Never two kernel builds at once, even under make -j.
 .NOTPARALLEL:
@@ -19,9 +23,9 @@ export ARCH
 
 help:
 	@echo "Targets (README.md \"Targets and settings\"):"
-	@echo "  make run            build the patched kernel, boot it, run RUN_PROG ($(notdir $(RUN_PROG)))"
-	@echo "  make check          everything: make test, base-status, the quality gates, the regression suite"
-	@echo "  make test           the quick part: harness self-tests, one VM running tests/vm-tests-$(ARCH).list"
+	@echo "  make run            build the patched kernel, boot it, run RUN_PROG (config/ARCH.env RUN_DEFAULT)"
+	@echo "  make check          everything, for CHECK_ARCHES: make test, base-status, the quality gates, the regression suite"
+	@echo "  make test           the quick part: harness self-tests, per arch one VM running tests/vm-tests-ARCH.list"
 	@echo "  make lint           static gates on patches/: checkpatch, bisect, W=1+sparse, clang, htmldocs"
 	@echo "  make vm-run PROG=/abs/static-binary [ARGS='...'] [TIMEOUT=s]   run one program in the VM"
 	@echo "  make tree           build/linux = base + patches/ (refuses to drop unexported work)"
@@ -36,8 +40,9 @@ help:
 	@echo "  make clean          remove build outputs, keep build/linux, build/source, build/rebase"
 	@echo "  make distclean      remove build/ (refuses if build/linux has unexported work; FORCE=1)"
 	@echo "Settings (environment or make VAR=value), with their defaults:"
-	@echo "  ARCH=x86_64                 architecture: config/ARCH.env"
-	@echo "  RUN_PROG, RUN_ARGS          what make run runs (default: gmem-vmm, no arguments)"
+	@echo "  ARCH=x86_64                 architecture: config/ARCH.env (x86_64, arm64)"
+	@echo "  CHECK_ARCHES=\"$(ALL_ARCHES)\"   make check, make test: these architectures (ARCH given: that one)"
+	@echo "  RUN_PROG, RUN_ARGS          what make run runs (default: RUN_DEFAULT of config/ARCH.env, its RUN_DEFAULT_ARGS)"
 	@echo "  PROG, ARGS, TIMEOUT=600     make vm-run: program, its arguments, its time limit (s)"
 	@echo "  TESTS_LIST=tests/vm-tests-ARCH.list   the test list of make check and make test"
 	@echo "  QEMU_ACCEL=tcg,thread=single, QEMU_SMP=2   QEMU's accelerator and vCPUs"
@@ -93,10 +98,11 @@ vm-run-prog:
 run: initramfs
 	PROG="$(RUN_PROG)" ARGS="$(RUN_ARGS)" NAME=run scripts/vm-run.sh
 
-check: initramfs
+# Each architecture's builds run from scripts/check.sh (make initramfs ARCH=a).
+check: deps
 	scripts/check.sh
 
-test: initramfs
+test: deps
 	scripts/check.sh --quick
 
 lint: tree-for-build

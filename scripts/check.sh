@@ -1,10 +1,19 @@
 #!/bin/bash
-# make check (after the builds): harness self-tests, then ONE VM that runs
-# the guest TAP runner over the test list, then the splat scan of that boot,
-# then the quality gates (scripts/gate-*.sh, the debug kernel included)
-# and the no-regressions suite (scripts/regress.sh);
-# ends with tap-summary's "N passed, N failed, N skipped".
-# check.sh --quick (make test): only the harness self-tests and the VM.
+# make check: every test, for each architecture of CHECK_ARCHES (the
+# Makefile's default is "x86_64 arm64"; `make check ARCH=arm64` checks
+# one). In this order, so that the long debug VM runs beside the builds:
+#  1. the harness self-tests and base-status (architecture-independent);
+#  2. per architecture: its kernel, selftests, programs and initramfs
+#     (make initramfs), then one VM running its test list
+#     (scripts/lib/check-vm.sh);
+#  3. the debug kernels of the architectures that have one
+#     (config/kernel-ARCH-debug.config) are built, and their VMs (one host
+#     core, ~25 min under TCG) start in the background;
+#  4. per architecture: its quality gates (CHECK_GATES in config/ARCH.env)
+#     and the no-regressions suite (scripts/regress.sh);
+#  5. wait for the debug VMs; tap-summary's "N passed, N failed, N skipped".
+# Results in build/check/ARCH/. check.sh --quick (make test): 1's
+# self-tests and 2, in build/test/.
 set -euo pipefail
 . "$(dirname "$0")/lib/lib.sh"
 
@@ -14,80 +23,82 @@ case ${1:-} in
 '') ;;
 *) die "usage: check.sh [--quick]" ;;
 esac
-out=$BUILD/check-$ARCH
-[ -z "$quick" ] || out=$BUILD/test-$ARCH
+read -r -a arches <<<"${CHECK_ARCHES:-$ARCH}"
+for a in "${arches[@]}"; do
+	[ -f "$ROOT/config/$a.env" ] || die "CHECK_ARCHES names $a, but config/$a.env does not exist"
+done
+out=$BUILD/check
+[ -z "$quick" ] || out=$BUILD/test
 rm -rf "$out"
 mkdir -p "$out"
+taps=()
 
 "$ROOT/scripts/test-harness.sh" | tee "$out/harness.tap"
+taps+=("$out/harness.tap")
 
-list=$TESTS_LIST
-budget=$(list_entries "$list" | awk '{ s += $2 } END { print s + 0 }')
-jobroot=$out/jobroot
-mkdir -p "$jobroot/job"
-echo 'exec /bin/tap-run /etc/harness/vm-tests.list' >"$jobroot/job/run"
-
-rc=0
-"$ROOT/scripts/lib/vm-boot.sh" check $((budget + VM_SLACK_TIMEOUT)) "$jobroot" || rc=$?
-console=$VMDIR/logs/check.console.log
-output=$VMDIR/logs/check.output.log
-
-# The VM itself and its console are two more TAP results.
-{
-	echo "TAP version 13"
-	echo "1..2"
-	# Status 0: the guest's runner got through the list (a failing test is
-	# its own "not ok"); anything else is a hang, a crash or a broken job.
-	if [ "$rc" -eq 0 ] && grep -q '^1\.\.[0-9]' "$output"; then
-		echo "ok 1 vm: booted, ran the test list, powered off"
+# 2. Build and test each architecture. A build that fails is one failed
+# result, and that architecture's later steps are left out.
+built=()
+for a in "${arches[@]}"; do
+	log "check: $a: building (make initramfs ARCH=$a)"
+	if ARCH=$a make -s --no-print-directory -C "$ROOT" initramfs; then
+		built+=("$a")
+		ARCH=$a "$ROOT/scripts/lib/check-vm.sh" "$out/$a"
+		taps+=("$out/$a/vm-tests.tap" "$out/$a/vm.tap")
 	else
-		echo "not ok 1 vm: no complete run (status $rc); console log: $console"
+		tap_single "$out/$a/build.tap" fail "$a: make initramfs failed (its error is above); no tests ran for $a"
+		taps+=("$out/$a/build.tap")
 	fi
-	if scan=$("$ROOT/scripts/lib/scan-splats.sh" "$console"); then
-		echo "ok 2 vm: no kernel splat on the console"
-	else
-		printf '%s\n' "$scan" | sed 's/^/# /'
-		echo "not ok 2 vm: kernel splat on the console ($console)"
-	fi
-} | tee "$out/vm.tap"
-
-echo "logs: ${VMDIR#"$ROOT"/}/logs/check.{output,console}.log"
+done
 
 if [ -n "$quick" ]; then
-	exec "$ROOT/scripts/lib/tap-summary.sh" "$out/harness.tap" "$output" "$out/vm.tap"
+	exec "$ROOT/scripts/lib/tap-summary.sh" "${taps[@]}"
 fi
 
 # Is the pin still Debian's newest 6.12, does the series apply to it at fuzz
 # 0 (quilt)? A SKIP with the reason when apt has a newer one.
 "$ROOT/scripts/base-status.sh" --tap "$out/base-status.tap" || true
 tap_ensure "$out/base-status.tap" "base-status: did not finish (its error is above)"
+taps+=("$out/base-status.tap")
 
-# Quality gates (docs/gates.md): the debug kernel is built first; its VM
-# (one host core, ~25 min under TCG) then runs in the background while
-# gates 1-5 build on the other core, one build at a time (lock).
-s=$SECONDS
-"$ROOT/scripts/gates/gate-debug.sh" "$out" --build
-# Its own process group (setsid), so that Ctrl-C or a failure here stops
-# it with its QEMU: background jobs of a script ignore SIGINT.
-setsid "$ROOT/scripts/gates/gate-debug.sh" "$out" --run >"$out/gate-debug.log" 2>&1 &
-debug_pid=$!
-trap 'kill -TERM -- -"$debug_pid" 2>/dev/null || true' EXIT
-"$ROOT/scripts/gates/gates.sh" "$out" checkpatch bisect w1-sparse clang htmldocs || true
-# No regressions (docs/regress.md): the whole KVM selftest suite on
-# the patched kernel against the recorded base results, on the core the
-# gates' builds leave free.
-s2=$SECONDS
-"$ROOT/scripts/regress.sh" --tap "$out" || true
-printf '%-10s %5ss\n' regress $((SECONDS - s2)) | tee -a "$out/gate-times" >&2
-log "check: waiting for the debug kernel's VM (log: ${out#"$ROOT"/}/gate-debug.log)"
-heartbeat_start "check: the debug kernel's VM" "$BUILD/vm-$ARCH-debug/logs/debug.output.log" \
-	'^(not )?ok [0-9]' "test results so far"
-wait "$debug_pid" || true
-heartbeat_stop
+# 3. Debug kernels: built now, their VMs in the background. Each VM has its
+# own process group (setsid), so that Ctrl-C or a failure here stops it
+# with its QEMU: background jobs of a script ignore SIGINT.
+debug_pids=() debug_arches=()
+trap 'for p in "${debug_pids[@]}"; do kill -TERM -- -"$p" 2>/dev/null || true; done' EXIT
+for a in "${built[@]}"; do
+	[ -f "$ROOT/config/kernel-$a-debug.config" ] || continue
+	ARCH=$a "$ROOT/scripts/gates/gate-debug.sh" "$out/$a" --build
+	ARCH=$a setsid "$ROOT/scripts/gates/gate-debug.sh" "$out/$a" --run >"$out/$a/gate-debug.log" 2>&1 &
+	debug_pids+=($!) debug_arches+=("$a")
+done
+
+# 4. Gates and the regression suite, one architecture after the other.
+for a in "${built[@]}"; do
+	s=$SECONDS
+	ARCH=$a "$ROOT/scripts/gates/gates.sh" "$out/$a" || true
+	s2=$SECONDS
+	ARCH=$a "$ROOT/scripts/regress.sh" --tap "$out/$a" || true
+	printf '%-10s %5ss\n' regress $((SECONDS - s2)) | tee -a "$out/$a/gate-times" >&2
+	printf '%-10s %5ss (%s: gates and suite)\n' all $((SECONDS - s)) "$a" | tee -a "$out/$a/gate-times" >&2
+done
+
+# 5. The debug VMs.
+for i in "${!debug_pids[@]}"; do
+	a=${debug_arches[$i]}
+	log "check: waiting for the $a debug kernel's VM (log: build/check/$a/gate-debug.log)"
+	heartbeat_start "check: $a: the debug kernel's VM" "$BUILD/vm-$a-debug/logs/debug.output.log" \
+		'^(not )?ok [0-9]' "test results so far"
+	wait "${debug_pids[$i]}" || true
+	heartbeat_stop
+done
 trap - EXIT
-tap_ensure "$out/gate-debug.tap" "gate-debug: did not finish, see ${out#"$ROOT"/}/gate-debug.log"
-grep -E '^(not )?ok ' "$out/gate-debug.tap"
-printf '%-10s %5ss (with the debug kernel build and VM)\n' gates $((SECONDS - s)) | tee -a "$out/gate-times" >&2
+for a in "${debug_arches[@]}"; do
+	tap_ensure "$out/$a/gate-debug.tap" "gate-debug ($a): did not finish, see build/check/$a/gate-debug.log"
+	grep -E '^(not )?ok ' "$out/$a/gate-debug.tap"
+done
 
-exec "$ROOT/scripts/lib/tap-summary.sh" "$out/harness.tap" "$output" "$out/vm.tap" \
-	"$out/base-status.tap" "$out"/gate-*.tap "$out/regress.tap"
+for a in "${built[@]}"; do
+	taps+=("$out/$a"/gate-*.tap "$out/$a/regress.tap")
+done
+exec "$ROOT/scripts/lib/tap-summary.sh" "${taps[@]}"

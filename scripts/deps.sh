@@ -12,6 +12,18 @@ installed_version() {
 		awk '$3 == "installed" { print $4 }'
 }
 
+# A guest of another architecture takes its busybox from that
+# architecture's Debian package (scripts/lib/busybox-fetch.sh): dpkg must
+# know the architecture and apt must have its package lists.
+foreign=${BUSYBOX_DEB_ARCH:-}
+if [ -n "$foreign" ] && ! dpkg --print-foreign-architectures | grep -qx "$foreign"; then
+	cmd="dpkg --add-architecture $foreign && apt-get update"
+	[ "$(id -u)" -eq 0 ] || die "dpkg does not know the $foreign architecture (for the guest's busybox); as root run: $cmd"
+	log "deps: dpkg --add-architecture $foreign (for busybox-static:$foreign)"
+	dpkg --add-architecture "$foreign"
+	apt-get update -q || die "apt-get update failed (no network?); then run as root: apt-get update"
+fi
+
 missing=()
 for pkg in $HOST_PACKAGES $ARCH_PACKAGES; do
 	[ -n "$(installed_version "$pkg")" ] || missing+=("$pkg")

@@ -7,9 +7,11 @@ set -euo pipefail
 
 list=$TESTS_LIST
 [ -f "$list" ] || die "test list $list not found"
-busybox=$(command -v busybox || true)
-[ -n "$busybox" ] || die "busybox not found: run make deps"
-[[ $(file -L "$busybox") == *"statically linked"* ]] || die "$busybox is not static (install busybox-static)"
+busybox=$("$ROOT/scripts/lib/busybox-fetch.sh")
+# The applet list comes from the host's busybox, which can run here: the
+# same busybox-static version has the same applets on every architecture.
+host_busybox=$(command -v busybox || true)
+[ -n "$host_busybox" ] || die "busybox not found: run make deps"
 
 mkdir -p "$VMDIR"
 stage=$(mktemp -d "$VMDIR/.stage.XXXXXX")
@@ -18,32 +20,25 @@ root=$stage/root
 mkdir -p "$root"/{bin,dev,proc,sys,tmp,job,etc/harness,lib/modules,t/kvm,t/progs}
 
 cp "$busybox" "$root/bin/busybox"
-for applet in $("$busybox" --list); do
+for applet in $("$host_busybox" --list); do
 	[ -e "$root/bin/$applet" ] || ln -s busybox "$root/bin/$applet"
 done
 install -m 755 "$ROOT/guest/init" "$root/init"
 install -m 755 "$ROOT/guest/tap-run" "$root/bin/tap-run"
 echo "JOB_TTY=$JOB_TTY" >"$root/etc/harness/env"
 
+: >"$root/etc/harness/modules" # KVM may be built in (arm64): no modules
 for mod in $KVM_MODULES; do
 	[ -f "$KOUT/$mod" ] || die "module $mod not built in $KOUT: run make kernel"
-	strip --strip-debug -o "$root/lib/modules/$(basename "$mod")" "$KOUT/$mod"
+	"${CROSS_COMPILE}strip" --strip-debug -o "$root/lib/modules/$(basename "$mod")" "$KOUT/$mod"
 	basename "$mod" >>"$root/etc/harness/modules"
 done
 
-# Host directory of each guest directory under /t.
-host_dir() {
-	case $1 in
-	kvm/*) echo "$STOUT" ;;
-	progs/*) echo "$PROGS_OUT" ;;
-	*) die "test list: '$1' is neither kvm/... nor progs/..." ;;
-	esac
-}
 list_entries "$list" | awk '{ print $1 }' | while read -r path; do
-	src=$(host_dir "$path")/${path#*/}
+	src=$(guest_prog_host_path "$path")
 	[ -f "$src" ] || die "test list names $path, but $src was not built"
 	mkdir -p "$(dirname "$root/t/$path")"
-	strip -o "$root/t/$path" "$src" 2>/dev/null || cp "$src" "$root/t/$path"
+	"${CROSS_COMPILE}strip" -o "$root/t/$path" "$src" 2>/dev/null || cp "$src" "$root/t/$path"
 done
 cp "$list" "$root/etc/harness/vm-tests.list"
 

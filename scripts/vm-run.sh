@@ -10,6 +10,11 @@ PROG=${PROG:-}
 ARGS=${ARGS:-}
 TIMEOUT=${TIMEOUT:-$VM_RUN_TIMEOUT}
 NAME=${NAME:-vm-run}
+# make run without RUN_PROG: this architecture's RUN_DEFAULT.
+if [ -z "$PROG" ] && [ "$NAME" = run ]; then
+	PROG=$(guest_prog_host_path "$RUN_DEFAULT")
+	ARGS=${ARGS:-$RUN_DEFAULT_ARGS}
+fi
 
 [ -n "$PROG" ] || die "usage: make vm-run PROG=/abs/path/static-binary [ARGS='...'] [TIMEOUT=secs]"
 [ -e "$PROG" ] || die "PROG=$PROG: no such file"

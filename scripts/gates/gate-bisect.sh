@@ -105,7 +105,7 @@ while read -r commit patch; do
 		tap_skip "$name: touches only Documentation/, no build" "documentation only (gate-htmldocs checks it)"
 	fi
 	if [ -n "$kernel" ]; then
-		step kernel "kernel-$tree-$kkey" "$name: kernel builds ($KERNEL_TARGETS, KVM=m, KVM_WERROR=y), no warning" \
+		step kernel "kernel-$tree-$kkey" "$name: kernel builds for $ARCH ($KERNEL_TARGETS), no warning" \
 			"$n-kernel" "$commit"
 	fi
 	if [ -n "$tools" ]; then
@@ -115,27 +115,41 @@ while read -r commit patch; do
 	prev=$commit
 done <<<"$chain"
 
-# The tip in two more configurations, each in its own build dir (seeded
-# from the step dir, so only objects whose CONFIG_ symbols differ are
-# rebuilt: kbuild tracks them per object).
-#  - KVM=n: what can break is built-in code that includes the touched KVM
-#    headers or relies on their stubs, and a link of vmlinux that must not
-#    need anything KVM provides: vmlinux is the proof (there are no modules
-#    left in this config, and bzImage only compresses vmlinux).
-#  - KVM_SW_PROTECTED_VM=n: KVM's own #ifdefs (KVM_GENERIC_PRIVATE_MEM and
+# The tip in more configurations (BISECT_VARIANTS of config/$ARCH.env),
+# each in its own build dir:
+#  - nokvm, CONFIG_KVM=n: what can break is built-in code that includes the
+#    touched KVM headers or relies on their stubs, and a link of vmlinux
+#    that must not need anything KVM provides: vmlinux is the proof. KVM=n
+#    drops PREEMPT_NOTIFIERS and MMU_NOTIFIER, which changes task_struct and
+#    mm_struct, so nothing of another build can be reused: this variant is
+#    its own small configuration (tinyconfig + config/kernel-ARCH-nokvm.config,
+#    which turns on exactly the built-in code that includes KVM headers or
+#    is touched by the series), a third of a full build when nothing is
+#    cached.
+#  - noswprot, CONFIG_KVM_SW_PROTECTED_VM=n on top of the harness config:
+#    KVM's own #ifdefs (KVM_GENERIC_PRIVATE_MEM and
 #    KVM_GENERIC_MEMORY_ATTRIBUTES go away with it) and modpost's check of
-#    kvm.ko against that vmlinux: bzImage + modules, like the steps.
+#    kvm.ko against that vmlinux: $KERNEL_TARGETS, like the steps. Seeded
+#    from the step dir, so only objects whose CONFIG_ symbols differ are
+#    rebuilt (kbuild tracks them per object).
 tiptree=$(git -C "$TREE" rev-parse "$tip^{tree}")
-for v in nokvm noswprot; do
+for v in $BISECT_VARIANTS; do
 	frag=config/kernel-$ARCH-$v.config
 	vout=$GATES/kernel-$ARCH-$v
 	case $v in
-	nokvm) what="CONFIG_KVM=n" targets=vmlinux ;;
-	noswprot) what="CONFIG_KVM_SW_PROTECTED_VM=n" targets=$KERNEL_TARGETS ;;
+	nokvm)
+		what="CONFIG_KVM=n (tinyconfig + ${frag##*/})" targets=vmlinux
+		GBASE=$frag step variant "$v-$tiptree-$(cfgkey "$v" "$frag")" \
+			"tip: kernel builds with $what ($targets), no warning" "tip-$v" "$tip" "$vout" "$targets"
+		;;
+	noswprot)
+		what="CONFIG_KVM_SW_PROTECTED_VM=n" targets=$KERNEL_TARGETS
+		gates_seed "$kout" "$vout"
+		step variant "$v-$tiptree-$(cfgkey "$v" "$frag")" "tip: kernel builds with $what ($targets), no warning" \
+			"tip-$v" "$tip" "$vout" "$targets" "$frag"
+		;;
+	*) die "config/$ARCH.env: BISECT_VARIANTS names $v: no such variant (nokvm, noswprot)" ;;
 	esac
-	gates_seed "$kout" "$vout"
-	step variant "$v-$tiptree-$(cfgkey "$v" "$frag")" "tip: kernel builds with $what ($targets), no warning" \
-		"tip-$v" "$tip" "$vout" "$targets" "$frag"
 done
 
 gates_worktree "$GATES_TREE" "$tip" # the other gates build the tip

@@ -131,12 +131,13 @@ gmake() {
 }
 
 # gconfig OUT [FRAGMENT...]: .config in OUT from the harness fragment plus
-# FRAGMENTs (repo-relative), checked (scripts/lib/kernel-config.sh).
+# FRAGMENTs (repo-relative), checked (scripts/lib/kernel-config.sh). With
+# GBASE=FRAGMENT, that fragment instead of the harness's.
 gconfig() {
 	local out=$1
 	shift
 	HARNESS_TREE=${GTREE:-$GATES_TREE} HARNESS_KOUT=$out HARNESS_EXTRA_FRAGMENTS="$*" \
-		"$ROOT/scripts/lib/kernel-config.sh"
+		HARNESS_FRAGMENT=${GBASE:-} "$ROOT/scripts/lib/kernel-config.sh"
 }
 
 # gates_warnings TREE: compiler/sparse/kernel-doc diagnostics on stdin to

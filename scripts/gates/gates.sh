@@ -1,15 +1,18 @@
 #!/bin/bash
-# gates.sh OUTDIR GATE...: run scripts/gates/gate-GATE.sh OUTDIR for each GATE
-# (checkpatch bisect w1-sparse clang htmldocs debug), one after the other;
+# gates.sh OUTDIR [GATE...]: run scripts/gates/gate-GATE.sh OUTDIR for each
+# GATE (checkpatch bisect w1-sparse clang htmldocs debug; default: the
+# CHECK_GATES of config/$ARCH.env), one after the other;
 # each writes OUTDIR/gate-GATE.tap. A gate that failed to write its stream
 # gets one written here with a failed result, so nothing is lost from the
 # summary. Times go to OUTDIR/gate-times.
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 
-[ $# -ge 2 ] || die "usage: gates.sh OUTDIR GATE..."
+[ $# -ge 1 ] || die "usage: gates.sh OUTDIR [GATE...]"
 out=$1
 shift
+# shellcheck disable=SC2086 # CHECK_GATES is a list of words
+[ $# -gt 0 ] || set -- $CHECK_GATES
 mkdir -p "$out"
 for g in "$@"; do
 	[ -x "$ROOT/scripts/gates/gate-$g.sh" ] || die "no gate $g (scripts/gates/gate-$g.sh)"

@@ -31,6 +31,10 @@ die()  { printf '[%s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 # shellcheck source=../../config/x86_64.env
 . "$ROOT/config/$ARCH.env"
 
+# HARNESS_FRAGMENT: another base fragment instead of KERNEL_FRAGMENT (a
+# gate's stand-alone configuration, e.g. config/kernel-ARCH-nokvm.config).
+KERNEL_FRAGMENT=${HARNESS_FRAGMENT:-$KERNEL_FRAGMENT}
+
 # HARNESS_BUILD: another build directory (the harness self-tests).
 BUILD=${HARNESS_BUILD:-$ROOT/build}
 
@@ -54,6 +58,16 @@ KOUT=${HARNESS_KOUT:-$BUILD/kernel-$ARCH}
 STOUT=${HARNESS_STOUT:-$BUILD/selftests-$ARCH}
 PROGS_OUT=$BUILD/progs-$ARCH
 VMDIR=${HARNESS_VMDIR:-$BUILD/vm-$ARCH}
+# guest_prog_host_path PATH: the host file of a program the guest runs as
+# /t/PATH (test lists, RUN_DEFAULT): kvm/... is a KVM selftest, progs/... a
+# program of scripts/progs.sh.
+guest_prog_host_path() {
+	case $1 in
+	kvm/*) echo "$STOUT/${1#kvm/}" ;;
+	progs/*) echo "$PROGS_OUT/${1#progs/}" ;;
+	*) die "'$1' is neither kvm/... nor progs/..." ;;
+	esac
+}
 # More config fragments (repo-relative, space-separated) merged after
 # KERNEL_FRAGMENT: later ones override earlier ones (debug kernel, gates).
 EXTRA_FRAGMENTS=${HARNESS_EXTRA_FRAGMENTS:-}
@@ -93,10 +107,11 @@ list_entries() {
 	awk '!/^[ \t]*#/ && NF' "$1"
 }
 
-# apt_deb_sha256 VERSION: the sha256 apt's metadata records for the .deb of
-# $BASE_PKG VERSION; empty if apt does not offer that version.
+# apt_deb_sha256 VERSION [PKG]: the sha256 apt's metadata records for the
+# .deb of PKG (default $BASE_PKG; "name:arch" for another architecture's)
+# at VERSION; empty if apt does not offer that version.
 apt_deb_sha256() {
-	{ apt-cache show "$BASE_PKG=$1" 2>/dev/null || true; } |
+	{ apt-cache show "${2:-$BASE_PKG}=$1" 2>/dev/null || true; } |
 		awk '$1 == "SHA256:" { print $2; exit }'
 }
 
