@@ -12,9 +12,12 @@
 #   cover-*.patch cover letters whose description must read back as
 #                 cover-*.expected (what make export wrote into it)
 # and the fresh-machine cases of scripts/deps.sh and scripts/lib/base-fetch.sh
-# against the stub dpkg-query, apt-get, apt-cache and id of
-# tests/harness/stubs/ (the SCENARIOS below).
+# against the stub dpkg, dpkg-query, apt-get, apt-cache and id of
+# tests/harness/stubs/ (the SCENARIOS below). The recorded data are the
+# same for every architecture; the scenarios are x86_64's unless they set
+# ARCH themselves.
 set -euo pipefail
+export ARCH=x86_64
 . "$(dirname "$0")/lib/lib.sh"
 . "$ROOT/scripts/gates/gates-lib.sh"
 
@@ -29,6 +32,8 @@ SCENARIOS=(
 "deps: nothing installed, not root: names the apt-get command|export STUB_UID=1000|deps.sh|1|ERROR: missing host packages: .*as root run: apt-get update && apt-get install --no-install-recommends .*qemu-system-x86"
 "deps: all installed: nothing to do, no apt-get|all_installed|deps.sh|0|deps: all host packages installed|stub apt-get"
 "deps: one missing, no network: says so|all_installed; sed -i /^quilt/d installed; touch no-network|deps.sh|1|ERROR: apt-get update failed \\(no network\\?\\).*apt-get install --no-install-recommends quilt"
+"deps: arm64, dpkg lacks arm64, not root: names dpkg --add-architecture|export ARCH=arm64 STUB_UID=1000|deps.sh|1|ERROR: dpkg does not know the arm64 architecture .*as root run: dpkg --add-architecture arm64 && apt-get update"
+"deps: arm64, root: adds arm64, installs the cross packages|export ARCH=arm64|deps.sh|0|deps: dpkg --add-architecture arm64 \\(for busybox-static:arm64\\)"
 "deps: linux-source at another version: left alone|all_installed; echo linux-source-6.12 6.12.1-1 >>installed|deps.sh|0|deps: all host packages installed|stub apt-get"
 "base: pinned version gone from apt|echo 6.12.999-1 >versions|lib/base-fetch.sh|1|ERROR: apt offers no linux-source-6.12=$BASE_VERSION"
 "base: download fails (no network)|touch no-network|lib/base-fetch.sh|1|ERROR: download of linux-source-6.12=$BASE_VERSION failed \\(no network"
