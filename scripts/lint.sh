@@ -1,7 +1,8 @@
 #!/bin/bash
-# make lint: the static quality gates (1-5: checkpatch, bisect, W=1 +
-# sparse, clang, htmldocs) on patches/, results in build/lint-$ARCH/;
-# ends with tap-summary's "N passed, N failed, N skipped".
+# make lint: the static quality gates of $ARCH (CHECK_GATES of
+# config/$ARCH.env; x86_64: checkpatch, bisect, W=1 + sparse, clang,
+# htmldocs) on patches/, results in build/lint-$ARCH/; ends with
+# tap-summary's "N passed, N failed, N skipped".
 set -euo pipefail
 . "$(dirname "$0")/lib/lib.sh"
 
@@ -10,5 +11,5 @@ if [ -d "$TREE/.git" ] && { tree_is_dirty || tree_has_unexported_commits; }; the
 fi
 out=$BUILD/lint-$ARCH
 rm -rf "$out"
-"$ROOT/scripts/gates/gates.sh" "$out" checkpatch bisect w1-sparse clang htmldocs
+"$ROOT/scripts/gates/gates.sh" "$out"
 exec "$ROOT/scripts/lib/tap-summary.sh" "$out"/gate-*.tap

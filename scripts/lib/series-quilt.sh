@@ -16,8 +16,14 @@ tmp=$(mktemp -d)
 trap 'rm -rf "$tmp"' EXIT
 mapfile -t patches < <(series_patches)
 [ ${#patches[@]} -gt 0 ] || die "patches/series names no patch"
-# The files the series changes that exist before it (new files: /dev/null).
-sed -n 's|^--- a/||p' "${patches[@]}" | sort -u >"$tmp/files"
+# The files the series changes that exist before it: not those it creates
+# ("--- /dev/null", then "+++ b/FILE"), which later patches may change too.
+awk '/^--- \/dev\/null/ { created = 1; next }
+	created && /^\+\+\+ b\// { print "new", substr($0, 7) }
+	/^--- a\// { print "old", substr($0, 7) }
+	{ created = 0 }' "${patches[@]}" |
+	awk '$1 == "new" { isnew[$2] = 1 } $1 == "old" { old[$2] = 1 }
+		END { for (f in old) if (!(f in isnew)) print f }' | sort >"$tmp/files"
 top=$(tar -tJf "$tarball" | head -n 1 | cut -d/ -f1) || true
 [ -n "$top" ] || die "cannot list $tarball"
 mkdir "$tmp/src"
