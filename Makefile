@@ -4,7 +4,7 @@
 ARCH ?= x86_64
 # The architectures make check and make test cover: all of them, unless
 # ARCH was given (make check ARCH=arm64, or ARCH in the environment).
-ALL_ARCHES := x86_64
+ALL_ARCHES := x86_64 arm64
 CHECK_ARCHES ?= $(if $(filter file,$(origin ARCH)),$(ALL_ARCHES),$(ARCH))
 # What `make run` runs in the VM: RUN_PROG, a static binary; empty means
 # config/$(ARCH).env's RUN_DEFAULT (x86_64: the VMM example gmem-vmm;
