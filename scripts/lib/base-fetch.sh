@@ -38,17 +38,11 @@ tmp=$(mktemp -d "$BUILD/source/.fetch.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 
 log "base-fetch: apt-get download $BASE_PKG=$version (about 150 MB)"
-if ! (cd "$tmp" && apt-get download -q "$BASE_PKG=$version") >"$tmp/apt.log" 2>&1; then
-	sed 's/^/  apt: /' "$tmp/apt.log" >&2
-	die "download of $BASE_PKG=$version failed (no network, or apt's lists are stale: apt-get update, as root)"
-fi
-debs=("$tmp"/*.deb)
-[ -f "${debs[0]}" ] || die "apt-get download left no .deb for $BASE_PKG=$version"
-got=$(sha256_of "${debs[0]}")
-[ "$got" = "$want" ] || die "sha256 of the downloaded ${debs[0]##*/} is $got; apt's metadata says $want"
+mkdir "$tmp/deb"
+deb=$(apt_download "$BASE_PKG=$version" "$want" "$tmp/deb")
 
-dpkg-deb --fsys-tarfile "${debs[0]}" | tar -xO "$BASE_MEMBER" >"$tmp/linux-source.tar.xz" ||
-	die "${debs[0]##*/} has no $BASE_MEMBER"
+dpkg-deb --fsys-tarfile "$deb" | tar -xO "$BASE_MEMBER" >"$tmp/linux-source.tar.xz" ||
+	die "${deb##*/} has no $BASE_MEMBER"
 mkdir -p "${tarball%/*}"
 mv "$tmp/linux-source.tar.xz" "$tarball"
 sum=$(sha256_of "$tarball")

@@ -37,17 +37,11 @@ mkdir -p "$dir"
 tmp=$(mktemp -d "$dir/.fetch.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
 log "busybox: apt-get download $spec=$version"
-if ! (cd "$tmp" && apt-get download -q "$spec=$version") >"$tmp/apt.log" 2>&1; then
-	sed 's/^/  apt: /' "$tmp/apt.log" >&2
-	die "download of $spec=$version failed (no network, or apt's lists are stale: apt-get update, as root)"
-fi
-debs=("$tmp"/*.deb)
-[ -f "${debs[0]}" ] || die "apt-get download left no .deb for $spec=$version"
-got=$(sha256_of "${debs[0]}")
-[ "$got" = "$want" ] || die "sha256 of the downloaded ${debs[0]##*/} is $got; apt's metadata says $want"
-dpkg-deb -x "${debs[0]}" "$tmp/root"
-[ -x "$tmp/root/bin/busybox" ] || die "${debs[0]##*/} has no bin/busybox"
-[[ $(file -L "$tmp/root/bin/busybox") == *"statically linked"* ]] || die "busybox of ${debs[0]##*/} is not static"
+mkdir "$tmp/deb"
+deb=$(apt_download "$spec=$version" "$want" "$tmp/deb")
+dpkg-deb -x "$deb" "$tmp/root"
+[ -x "$tmp/root/bin/busybox" ] || die "${deb##*/} has no bin/busybox"
+[[ $(file -L "$tmp/root/bin/busybox") == *"statically linked"* ]] || die "busybox of ${deb##*/} is not static"
 mkdir -p "$dir/$version/bin"
 mv "$tmp/root/bin/busybox" "$busybox"
 log "busybox: ${busybox#"$ROOT"/}"

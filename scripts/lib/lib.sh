@@ -115,6 +115,22 @@ apt_deb_sha256() {
 		awk '$1 == "SHA256:" { print $2; exit }'
 }
 
+# apt_download PKG=VERSION SHA256 DIR: `apt-get download` of that .deb
+# into the empty directory DIR, its sha256 checked against SHA256 (apt's
+# metadata, apt_deb_sha256); prints the .deb's path.
+apt_download() {
+	local what=$1 want=$2 dir=$3 got
+	if ! (cd "$dir" && apt-get download -q "$what") >"$dir/apt.log" 2>&1; then
+		sed 's/^/  apt: /' "$dir/apt.log" >&2
+		die "download of $what failed (no network, or apt's lists are stale: apt-get update, as root)"
+	fi
+	local debs=("$dir"/*.deb)
+	[ -f "${debs[0]}" ] || die "apt-get download left no .deb for $what"
+	got=$(sha256_of "${debs[0]}")
+	[ "$got" = "$want" ] || die "sha256 of the downloaded ${debs[0]##*/} is $got; apt's metadata says $want"
+	echo "${debs[0]}"
+}
+
 # sha256_of FILE: the file's sha256, hex.
 sha256_of() {
 	sha256sum "$1" | awk '{ print $1 }'
