@@ -65,6 +65,7 @@ taps+=("$out/base-status.tap")
 # own process group (setsid), so that Ctrl-C or a failure here stops it
 # with its QEMU: background jobs of a script ignore SIGINT.
 debug_pids=() debug_arches=()
+# shellcheck disable=SC2154 # p is the trap's own loop variable
 trap 'for p in "${debug_pids[@]}"; do kill -TERM -- -"$p" 2>/dev/null || true; done' EXIT
 for a in "${built[@]}"; do
 	[ -f "$ROOT/config/kernel-$a-debug.config" ] || continue

@@ -9,7 +9,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-pkg=busybox-static
+pkg="busybox-static"
 version=$(dpkg-query -W -f='${Version}' "$pkg" 2>/dev/null || true)
 [ -n "$version" ] || die "$pkg is not installed: run make deps"
 
