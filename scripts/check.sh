@@ -11,7 +11,9 @@
 #     core, ~25 min under TCG) start in the background;
 #  4. per architecture: its quality gates (CHECK_GATES in config/ARCH.env)
 #     and the no-regressions suite (scripts/regress.sh);
-#  5. wait for the debug VMs; tap-summary's "N passed, N failed, N skipped".
+#  5. wait for the debug VMs; the time table (where the time went, each
+#     step: scripts/lib/time-table.sh), then tap-summary's
+#     "N passed, N failed, N skipped".
 # Results in build/check/ARCH/. check.sh --quick (make test): 1's
 # self-tests and 2, in build/test/.
 set -euo pipefail
@@ -32,8 +34,17 @@ out=$BUILD/check
 rm -rf "$out"
 mkdir -p "$out"
 taps=()
+# Each step adds its line of the time table (lib.sh's step_time, timed).
+export STEP_TIMES=$out/times
+: >"$STEP_TIMES"
 
-"$ROOT/scripts/test-harness.sh" | tee "$out/harness.tap"
+# summary: the time table, then the summary of every TAP stream.
+summary() {
+	"$ROOT/scripts/lib/time-table.sh" "$STEP_TIMES" "$SECONDS"
+	summary
+}
+
+timed "harness self-tests" "$ROOT/scripts/test-harness.sh" | tee "$out/harness.tap"
 taps+=("$out/harness.tap")
 
 # 2. Build and test each architecture. A build that fails is one failed
@@ -43,7 +54,7 @@ for a in "${arches[@]}"; do
 	log "check: $a: building (make initramfs ARCH=$a)"
 	if ARCH=$a make -s --no-print-directory -C "$ROOT" initramfs; then
 		built+=("$a")
-		ARCH=$a "$ROOT/scripts/lib/check-vm.sh" "$out/$a"
+		ARCH=$a timed "$a: test VM (tests/vm-tests-$a.list)" "$ROOT/scripts/lib/check-vm.sh" "$out/$a"
 		taps+=("$out/$a/vm-tests.tap" "$out/$a/vm.tap")
 	else
 		tap_single "$out/$a/build.tap" fail "$a: make initramfs failed (its error is above); no tests ran for $a"
@@ -51,13 +62,11 @@ for a in "${arches[@]}"; do
 	fi
 done
 
-if [ -n "$quick" ]; then
-	exec "$ROOT/scripts/lib/tap-summary.sh" "${taps[@]}"
-fi
+[ -z "$quick" ] || summary
 
 # Is the pin still Debian's newest 6.12, does the series apply to it at fuzz
 # 0 (quilt)? A SKIP with the reason when apt has a newer one.
-"$ROOT/scripts/base-status.sh" --tap "$out/base-status.tap" || true
+timed base-status "$ROOT/scripts/base-status.sh" --tap "$out/base-status.tap" || true
 tap_ensure "$out/base-status.tap" "base-status: did not finish (its error is above)"
 taps+=("$out/base-status.tap")
 
@@ -76,22 +85,20 @@ done
 
 # 4. Gates and the regression suite, one architecture after the other.
 for a in "${built[@]}"; do
-	s=$SECONDS
 	ARCH=$a "$ROOT/scripts/gates/gates.sh" "$out/$a" || true
-	s2=$SECONDS
-	ARCH=$a "$ROOT/scripts/regress.sh" --tap "$out/$a" || true
-	printf '%-10s %5ss\n' regress $((SECONDS - s2)) | tee -a "$out/$a/gate-times" >&2
-	printf '%-10s %5ss (%s: gates and suite)\n' all $((SECONDS - s)) "$a" | tee -a "$out/$a/gate-times" >&2
+	ARCH=$a timed "$a: regression suite" "$ROOT/scripts/regress.sh" --tap "$out/$a" || true
 done
 
 # 5. The debug VMs.
 for i in "${!debug_pids[@]}"; do
 	a=${debug_arches[$i]}
 	log "check: waiting for the $a debug kernel's VM (log: build/check/$a/gate-debug.log)"
+	s=$SECONDS
 	heartbeat_start "check: $a: the debug kernel's VM" "$BUILD/vm-$a-debug/logs/debug.output.log" \
 		'^(not )?ok [0-9]' "test results so far"
 	wait "${debug_pids[$i]}" || true
 	heartbeat_stop
+	step_time "$a: waiting for its debug kernel's VM" "$s"
 done
 trap - EXIT
 for a in "${debug_arches[@]}"; do

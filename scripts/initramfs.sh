@@ -5,6 +5,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/lib.sh"
 
+s0=$SECONDS
 list=$TESTS_LIST
 [ -f "$list" ] || die "test list $list not found"
 busybox=$("$ROOT/scripts/lib/busybox-fetch.sh")
@@ -52,3 +53,4 @@ else
 	mv "$stage/base.cpio" "$VMDIR/base.cpio"
 	log "initramfs: ${VMDIR#"$ROOT"/}/base.cpio ($(du -h "$VMDIR/base.cpio" | cut -f1))"
 fi
+step_time "$ARCH: make initramfs (${VMDIR#"$ROOT"/})" "$s0"

@@ -4,6 +4,7 @@
 set -euo pipefail
 . "$(dirname "$0")/lib/lib.sh"
 
+s0=$SECONDS
 headers=$KOUT/usr/include
 [ -f "$headers/linux/kvm.h" ] || die "no uapi headers in $headers: run make selftests"
 mkdir -p "$PROGS_OUT"
@@ -20,3 +21,4 @@ for name in $EXAMPLES; do
 		KHDR_INCLUDES="-isystem $headers" OUTPUT="$PROGS_OUT"
 done
 log "progs: built $PROGS $EXAMPLES in ${PROGS_OUT#"$ROOT"/}"
+step_time "$ARCH: make progs" "$s0"

@@ -11,6 +11,8 @@
 #                 must find expected.txt (and its lines of one file alone)
 #   cover-*.patch cover letters whose description must read back as
 #                 cover-*.expected (what make export wrote into it)
+#   times-*/      a time table's steps (times) and wall clock (wall):
+#                 time-table.sh must print expected
 # and the fresh-machine cases of scripts/deps.sh and scripts/lib/base-fetch.sh
 # against the stub dpkg, dpkg-query, apt-get, apt-cache and id of
 # tests/harness/stubs/ (the SCENARIOS below). The recorded data are the
@@ -23,7 +25,7 @@ export ARCH=x86_64
 
 dir=$ROOT/tests/harness
 cases=("$dir"/clean-*.log "$dir"/splat-*.log "$dir"/summary-*.tap "$dir"/regress-*/
-	"$dir"/cover-*.patch "$dir"/list-*.list "$dir"/warnings-*/)
+	"$dir"/cover-*.patch "$dir"/list-*.list "$dir"/warnings-*/ "$dir"/times-*/)
 
 # name | setup (shell, in $STUB_DIR) | command | exit | output regex (ERE)
 # [| regex the output must not match]
@@ -122,6 +124,12 @@ for f in "${cases[@]}"; do
 		got=$("$ROOT/scripts/lib/cover-description.sh" "$f" 2>&1 | diff - "${f%.patch}.expected" 2>&1) || rc=$?
 		[ "$rc" -eq 0 ] && ok=yes || ok=no
 		result "$ok" "$name: description reads back" "$got" ;;
+	*/times-*/)
+		name=harness/$(basename "$f")
+		got=$("$ROOT/scripts/lib/time-table.sh" "$f/times" "$(cat "$f/wall")" 2>&1 |
+			diff - "$f/expected" 2>&1) || rc=$?
+		[ "$rc" -eq 0 ] && ok=yes || ok=no
+		result "$ok" "$name: time table as expected" "$got" ;;
 	*/summary-*)
 		want=$(sed -n 's/^# expect: //p' "$f")
 		want_rc=$(sed -n 's/^# expect-exit: //p' "$f")

@@ -159,4 +159,6 @@ else
 	tap_fail "debug kernel: splat on the console: $(grep -m1 -E 'BUG:|WARNING:|KASAN:|Oops|circular|recursive|suspicious|stall|blocked for|kmemleak|panic|Call Trace' <<<"$scan" | sed -E 's/^[0-9]+[:-]//') (${console#"$ROOT"/})"
 fi
 tap_end
+# --run is make check's background VM: its own line of the time table.
+[ "$mode" != --run ] || step_time "$ARCH: debug kernel's VM (background)" "$gstart"
 log "gate-debug: done in $(elapsed_since "$gstart"); logs: ${VMDIR#"$ROOT"/}/logs/debug.{output,console}.log"

@@ -4,7 +4,7 @@
 # CHECK_GATES of config/$ARCH.env), one after the other;
 # each writes OUTDIR/gate-GATE.tap. A gate that failed to write its stream
 # gets one written here with a failed result, so nothing is lost from the
-# summary. Times go to OUTDIR/gate-times.
+# summary. Each gate's time is a line of STEP_TIMES (lib.sh's timed).
 set -euo pipefail
 . "$(dirname "$0")/../lib/lib.sh"
 
@@ -18,10 +18,9 @@ for g in "$@"; do
 	[ -x "$ROOT/scripts/gates/gate-$g.sh" ] || die "no gate $g (scripts/gates/gate-$g.sh)"
 	log "gate $g"
 	rm -f "$out/gate-$g.tap"
-	s=$SECONDS rc=0
-	"$ROOT/scripts/gates/gate-$g.sh" "$out" || rc=$?
+	rc=0
+	timed "$ARCH: gate $g" "$ROOT/scripts/gates/gate-$g.sh" "$out" || rc=$?
 	if ! grep -q '^1\.\.[0-9]' "$out/gate-$g.tap" 2>/dev/null; then
 		tap_single "$out/gate-$g.tap" fail "gate-$g: did not run (exit status $rc), see the messages above"
 	fi
-	printf '%-10s %5ss\n' "$g" $((SECONDS - s)) | tee -a "$out/gate-times" >&2
 done

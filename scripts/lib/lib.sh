@@ -221,6 +221,22 @@ heartbeat_stop() {
 	wait "$HEARTBEAT_PID" 2>/dev/null || true
 }
 
+# step_time LABEL START: one line "SECONDS<TAB>LABEL" (the seconds since
+# $SECONDS was START) in STEP_TIMES, the file behind the time table that
+# make check prints (scripts/lib/time-table.sh); nothing if it is unset.
+step_time() {
+	[ -z "${STEP_TIMES:-}" ] || printf '%s\t%s\n' $((SECONDS - $2)) "$1" >>"$STEP_TIMES"
+}
+# timed LABEL COMMAND...: run COMMAND, record its time as LABEL (step_time)
+# whatever its outcome, and return its exit status.
+timed() {
+	local label=$1 s=$SECONDS rc=0
+	shift
+	"$@" || rc=$?
+	step_time "$label" "$s"
+	return "$rc"
+}
+
 # shellcheck source=tap.sh
 . "$ROOT/scripts/lib/tap.sh"
 
