@@ -41,7 +41,7 @@ export STEP_TIMES=$out/times
 # summary: the time table, then the summary of every TAP stream.
 summary() {
 	"$ROOT/scripts/lib/time-table.sh" "$STEP_TIMES" "$SECONDS"
-	summary
+	exec "$ROOT/scripts/lib/tap-summary.sh" "${taps[@]}"
 }
 
 timed "harness self-tests" "$ROOT/scripts/test-harness.sh" | tee "$out/harness.tap"
@@ -109,4 +109,4 @@ done
 for a in "${built[@]}"; do
 	taps+=("$out/$a"/gate-*.tap "$out/$a/regress.tap")
 done
-exec "$ROOT/scripts/lib/tap-summary.sh" "${taps[@]}"
+summary
