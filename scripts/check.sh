@@ -5,7 +5,8 @@
 #  1. the harness self-tests and base-status (architecture-independent);
 #  2. per architecture: its kernel, selftests, programs and initramfs
 #     (make initramfs), then one VM running its test list
-#     (scripts/lib/check-vm.sh);
+#     (scripts/lib/check-vm.sh), and one more per KVM_VARIANTS entry of
+#     config/ARCH.env (x86_64: legacy TDP MMU, shadow paging);
 #  3. the debug kernels of the architectures that have one
 #     (config/kernel-ARCH-debug.config) are built, and their VMs (one host
 #     core, ~25 min under TCG) start in the background;
@@ -56,6 +57,10 @@ for a in "${arches[@]}"; do
 		built+=("$a")
 		ARCH=$a timed "$a: test VM (tests/vm-tests-$a.list)" "$ROOT/scripts/lib/check-vm.sh" "$out/$a"
 		taps+=("$out/$a/vm-tests.tap" "$out/$a/vm.tap")
+		for v in $(ARCH=$a "$ROOT/scripts/lib/check-vm.sh" --variants); do
+			ARCH=$a timed "$a: test VM, KVM $v" "$ROOT/scripts/lib/check-vm.sh" "$out/$a/$v" "$v"
+			taps+=("$out/$a/$v/vm-tests.tap" "$out/$a/$v/vm.tap")
+		done
 	else
 		tap_single "$out/$a/build.tap" fail "$a: make initramfs failed (its error is above); no tests ran for $a"
 		taps+=("$out/$a/build.tap")

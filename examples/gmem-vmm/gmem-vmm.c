@@ -190,6 +190,35 @@ static unsigned int guest_timeout = 10;	/* seconds per guest run */
  */
 static bool pass_userspace_addr;
 
+/*
+ * A VMM cannot ask KVM whether it uses shadow paging, but the x86 vendor
+ * modules say whether two-dimensional paging is on: "N" for
+ * kvm_amd.npt=0 or kvm_intel.ept=0.  Returns the parameter that is off,
+ * or NULL.
+ */
+static const char *shadow_paging_param(void)
+{
+	static const char *const params[] = {
+		"/sys/module/kvm_amd/parameters/npt",
+		"/sys/module/kvm_intel/parameters/ept",
+	};
+	unsigned int i;
+
+	for (i = 0; i < sizeof(params) / sizeof(params[0]); i++) {
+		char val = 0;
+		FILE *f = fopen(params[i], "r");
+
+		if (!f)
+			continue;
+		if (fread(&val, 1, 1, f) != 1)
+			val = 0;
+		fclose(f);
+		if (val == 'N' || val == '0')
+			return params[i];
+	}
+	return NULL;
+}
+
 static void __attribute__((noreturn, format(printf, 2, 3)))
 die(int status, const char *fmt, ...)
 {
@@ -902,7 +931,8 @@ static void usage(FILE *f)
 		"  -r, --require-private   fail if part 4b (SW_PROTECTED_VM) cannot run\n"
 		"  -t, --timeout SECONDS   time limit per guest run (default %u)\n"
 		"  -u, --userspace-addr    give KVM the guest_memfd mapping as userspace_addr\n"
-		"                          (default 0; needed by shadow-paging KVMs)\n"
+		"                          (default 0, or the mapping when kvm_amd.npt or\n"
+		"                          kvm_intel.ept is off: shadow paging needs it)\n"
 		"      --hang              run a guest that never halts (tests the timeout)\n"
 		"  -h, --help              this text\n", guest_timeout);
 }
@@ -963,6 +993,12 @@ int main(int argc, char **argv)
 	sigaction(SIGBUS, &sa, NULL);
 
 	printf("gmem-vmm: a VMM whose guest RAM is a guest_memfd\n");
+	if (!pass_userspace_addr && shadow_paging_param()) {
+		printf("  %s is off: KVM uses shadow paging and walks the guest's page tables\n"
+		       "  through userspace_addr, so memslot 0 gets the mapping (--userspace-addr)\n",
+		       shadow_paging_param());
+		pass_userspace_addr = true;
+	}
 	open_kvm();
 	part1_probe();
 	if (probe_only)
