@@ -19,7 +19,7 @@ export ARCH CHECK_ARCHES
 
 .PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
 	vm-run vm-run-prog check lint run test-harness clean distclean bench \
-	stress regress regress-base test rebase base-status
+	stress regress regress-base test rebase base-status mutate
 
 help:
 	@echo "Targets (README.md \"Targets and settings\"):"
@@ -36,6 +36,7 @@ help:
 	@echo "  make regress-base   build the pristine base kernel, record its results"
 	@echo "  make bench          guest_memfd fault cost vs shmem and anon, in the VM and natively"
 	@echo "  make stress         guest_memfd_stress_test for STRESS_SECONDS in the VM; DEBUG=1: on the debug kernel"
+	@echo "  make mutate         each mutant of tests/mutants/ARCH/ against the test list: killed or survived"
 	@echo "  make deps | kernel | selftests | progs | initramfs | test-harness"
 	@echo "  make clean          remove build outputs, keep build/linux, build/source, build/rebase"
 	@echo "  make distclean      remove build/ (refuses if build/linux has unexported work; FORCE=1)"
@@ -54,6 +55,7 @@ help:
 	@echo "  DEBUG_TIMEOUT_FACTOR=8, DEBUG_VM_TIMEOUT=3600   debug kernel: test time limits x N; its VM's limit (s)"
 	@echo "  BENCH_ARGS=, BENCH_TIMEOUT=1800   make bench: gmem-bench options; its VM's limit (s)"
 	@echo "  GATES_NOCACHE=              1: rebuild bisect steps built before"
+	@echo "  MUTANTS=(all)               make mutate: these mutants (names of tests/mutants/ARCH/*.patch)"
 	@echo "  CCACHE_DIR=~/.ccache        ccache's cache (keys are relative to the checkout)"
 
 deps:
@@ -119,6 +121,9 @@ bench: initramfs
 
 stress: initramfs
 	scripts/stress.sh
+
+mutate: initramfs
+	MUTANTS="$(MUTANTS)" scripts/mutate.sh
 
 test-harness:
 	scripts/test-harness.sh

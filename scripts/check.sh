@@ -10,8 +10,9 @@
 #  3. the debug kernels of the architectures that have one
 #     (config/kernel-ARCH-debug.config) are built, and their VMs (one host
 #     core, ~25 min under TCG) start in the background;
-#  4. per architecture: its quality gates (CHECK_GATES in config/ARCH.env)
-#     and the no-regressions suite (scripts/regress.sh);
+#  4. per architecture: its quality gates (CHECK_GATES in config/ARCH.env),
+#     the no-regressions suite (scripts/regress.sh) and the mutation smoke
+#     (MUTATE_SMOKE, scripts/mutate.sh --smoke);
 #  5. wait for the debug VMs; the time table (where the time went, each
 #     step: scripts/lib/time-table.sh), then tap-summary's
 #     "N passed, N failed, N skipped".
@@ -92,6 +93,7 @@ done
 for a in "${built[@]}"; do
 	ARCH=$a "$ROOT/scripts/gates/gates.sh" "$out/$a" || true
 	ARCH=$a timed "$a: regression suite" "$ROOT/scripts/regress.sh" --tap "$out/$a" || true
+	ARCH=$a timed "$a: mutation smoke" "$ROOT/scripts/mutate.sh" "$out/$a" --smoke || true
 done
 
 # 5. The debug VMs.
@@ -113,5 +115,6 @@ done
 
 for a in "${built[@]}"; do
 	taps+=("$out/$a"/gate-*.tap "$out/$a/regress.tap")
+	[ ! -f "$out/$a/mutate.tap" ] || taps+=("$out/$a/mutate.tap")
 done
 summary
