@@ -97,6 +97,10 @@ for f in "${mutants[@]}"; do
 	# fragment and slower timeouts for "kernel: debug".
 	export HARNESS_TREE=$wt HARNESS_KOUT=$mdir/kernel-$ARCH HARNESS_VMDIR=$mdir/vm-$ARCH
 	export HARNESS_EXTRA_FRAGMENTS=''
+	# An oops or WARN ends the VM at once (panic=-1 reboots, QEMU has
+	# -no-reboot): a mutant that crashes a task holding mmap_lock would
+	# otherwise hang its test until the (debug: 8 times longer) timeout.
+	export HARNESS_CMDLINE_EXTRA="oops=panic panic_on_warn=1"
 	list=$mout/tests.list mult=1
 	if [ "$kind" = debug ]; then
 		HARNESS_KOUT=$mdir/kernel-$ARCH-debug HARNESS_VMDIR=$mdir/vm-$ARCH-debug

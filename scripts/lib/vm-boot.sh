@@ -5,6 +5,7 @@
 # and to build/vm-$ARCH/logs/NAME.output.log; the kernel console (first
 # serial port) goes to NAME.console.log. Exits with the job's status, or
 # non-zero when the guest reported none (hang, panic, crash).
+# HARNESS_CMDLINE_EXTRA: more kernel parameters after KERNEL_CMDLINE.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -40,7 +41,8 @@ set +e
 # the group) reaches it; without it timeout gives QEMU a group of its own.
 timeout --foreground -k 10 "$secs" "$QEMU" -M "$QEMU_MACHINE" -cpu "$QEMU_CPU" -accel "$QEMU_ACCEL" \
 	-smp "$QEMU_SMP" -m "$QEMU_MEM" "${firmware[@]}" -nodefaults -display none \
-	-no-reboot -kernel "$KOUT/$KERNEL_IMAGE" -initrd "$initrd" -append "$KERNEL_CMDLINE" \
+	-no-reboot -kernel "$KOUT/$KERNEL_IMAGE" -initrd "$initrd" \
+	-append "$KERNEL_CMDLINE${HARNESS_CMDLINE_EXTRA:+ $HARNESS_CMDLINE_EXTRA}" \
 	"${serial[@]}" \
 	</dev/null | tee "$output" | sed -u -e 's/\r$//' -e "/^$marker /d"
 qemu_rc=${PIPESTATUS[0]}
