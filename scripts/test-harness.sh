@@ -13,6 +13,8 @@
 #                 cover-*.expected (what make export wrote into it)
 #   times-*/      a time table's steps (times) and wall clock (wall):
 #                 time-table.sh must print expected
+#   taprun-*/     guest/tap-run over tests.list with t/ as its test root:
+#                 expected.tap, and expected-may-skip.tap with --may-skip
 # and the fresh-machine cases of scripts/deps.sh and scripts/lib/base-fetch.sh
 # against the stub dpkg, dpkg-query, apt-get, apt-cache and id of
 # tests/harness/stubs/ (the SCENARIOS below). The recorded data are the
@@ -25,7 +27,7 @@ export ARCH=x86_64
 
 dir=$ROOT/tests/harness
 cases=("$dir"/clean-*.log "$dir"/splat-*.log "$dir"/summary-*.tap "$dir"/regress-*/
-	"$dir"/cover-*.patch "$dir"/list-*.list "$dir"/warnings-*/ "$dir"/times-*/)
+	"$dir"/cover-*.patch "$dir"/list-*.list "$dir"/warnings-*/ "$dir"/times-*/ "$dir"/taprun-*/)
 
 # name | setup (shell, in $STUB_DIR) | command | exit | output regex (ERE)
 # [| regex the output must not match]
@@ -84,6 +86,17 @@ $got"
 	fi
 }
 
+# taprun DIR [--may-skip]: guest/tap-run in the guest's shell (busybox sh)
+# over DIR/tests.list, DIR/t standing for the guest's /t; the seconds a
+# test took read "N" (they vary).
+taprun() {
+	local tmp
+	tmp=$(mktemp -d)
+	TMPDIR=$tmp TAP_RUN_ROOT=$1/t busybox sh "$ROOT/guest/tap-run" ${2:+"$2"} "$1/tests.list" |
+		sed -E 's/^(# exit=[0-9]+ after )[0-9]+s$/\1Ns/'
+	rm -rf "$tmp"
+}
+
 for s in "${SCENARIOS[@]}"; do
 	scenario "$s"
 done
@@ -120,6 +133,12 @@ for f in "${cases[@]}"; do
 		n_guest=$(grep -v '^[[:space:]]*#' "$f" | grep -c '[^[:space:]]') || true
 		[ "$rc" -eq 0 ] && [ "$n_guest" -eq "$(wc -l <"${f%.list}.expected")" ] && ok=yes || ok=no
 		result "$ok" "$name: entries as expected, tap-run counts $n_guest" "$got" ;;
+	*/taprun-*/)
+		name=harness/$(basename "$f")
+		got=$(taprun "$f" | diff - "$f/expected.tap" 2>&1) || rc=$?
+		got+=$(taprun "$f" --may-skip | diff - "$f/expected-may-skip.tap" 2>&1) || rc=$?
+		[ "$rc" -eq 0 ] && ok=yes || ok=no
+		result "$ok" "$name: tap-run's TAP as expected.tap, with --may-skip as expected-may-skip.tap" "$got" ;;
 	*/cover-*)
 		got=$("$ROOT/scripts/lib/cover-description.sh" "$f" 2>&1 | diff - "${f%.patch}.expected" 2>&1) || rc=$?
 		[ "$rc" -eq 0 ] && ok=yes || ok=no
