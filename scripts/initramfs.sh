@@ -35,7 +35,7 @@ for mod in $KVM_MODULES; do
 	basename "$mod" >>"$root/etc/harness/modules"
 done
 
-list_entries "$list" | awk '{ print $1 }' | while read -r path; do
+list_paths "$list" | while read -r path; do
 	src=$(guest_prog_host_path "$path")
 	[ -f "$src" ] || die "test list names $path, but $src was not built"
 	mkdir -p "$(dirname "$root/t/$path")"

@@ -6,7 +6,9 @@
 #                 last line and "# expect-exit: N" its exit status
 #   regress-*/    inputs of the no-regressions verdict and its expected.tap
 #   list-*.list   list files whose entries (list_entries) must be
-#                 list-*.expected; the guest's tap-run must count as many
+#                 list-*.expected, their paths (list_paths, without the
+#                 must-run mark) list-*.paths; the guest's tap-run must
+#                 count as many
 #   warnings-*/   base.txt and tip.txt warning lists: gates_new_warnings
 #                 must find expected.txt (and its lines of one file alone)
 #   cover-*.patch cover letters whose description must read back as
@@ -129,10 +131,11 @@ for f in "${cases[@]}"; do
 		result "$ok" "$name: new warnings as expected.txt, by file too" "$got" ;;
 	*/list-*)
 		got=$(list_entries "$f" | diff - "${f%.list}.expected" 2>&1) || rc=$?
+		got+=$(list_paths "$f" | diff - "${f%.list}.paths" 2>&1) || rc=$?
 		# guest/tap-run applies the same rule to count the tests it runs.
 		n_guest=$(grep -v '^[[:space:]]*#' "$f" | grep -c '[^[:space:]]') || true
 		[ "$rc" -eq 0 ] && [ "$n_guest" -eq "$(wc -l <"${f%.list}.expected")" ] && ok=yes || ok=no
-		result "$ok" "$name: entries as expected, tap-run counts $n_guest" "$got" ;;
+		result "$ok" "$name: entries and paths as expected, tap-run counts $n_guest" "$got" ;;
 	*/taprun-*/)
 		name=harness/$(basename "$f")
 		got=$(taprun "$f" | diff - "$f/expected.tap" 2>&1) || rc=$?

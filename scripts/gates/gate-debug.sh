@@ -43,7 +43,7 @@ fi
 
 tap_begin "$outdir" debug
 gstart=$SECONDS
-mapfile -t tests < <(list_entries "$TESTS_LIST" | awk '{ print $1 }')
+mapfile -t tests < <(list_paths "$TESTS_LIST")
 
 # not_run REASON: a failed result for each test of the list, kmemleak and
 # the console (nothing ran).

@@ -72,7 +72,8 @@ guest_prog_host_path() {
 # KERNEL_FRAGMENT: later ones override earlier ones (debug kernel, gates).
 EXTRA_FRAGMENTS=${HARNESS_EXTRA_FRAGMENTS:-}
 PATCHES=$ROOT/patches
-# Tests that make check runs in the VM (one per line; see guest/tap-run).
+# Tests that make check runs in the VM (one per line, "[!]PATH TIMEOUT
+# [ARGS...]"; see guest/tap-run).
 TESTS_LIST=${TESTS_LIST:-$ROOT/tests/vm-tests-$ARCH.list}
 # Where the tree records the patch-ids it was last synced with (apply/export).
 SYNC_STAMP=$TREE/.git/harness-synced
@@ -105,6 +106,12 @@ apt_newest_version() {
 # scripts/lib/regress-verdict.sh.
 list_entries() {
 	awk '!/^[ \t]*#/ && NF' "$1"
+}
+
+# list_paths FILE: the program paths of a test list's entries (kvm/...,
+# progs/...), without the must-run mark "!" some carry (guest/tap-run).
+list_paths() {
+	list_entries "$1" | awk '{ sub(/^!/, "", $1); print $1 }'
 }
 
 # apt_deb_sha256 VERSION [PKG]: the sha256 apt's metadata records for the

@@ -48,7 +48,7 @@ output=$VMDIR/logs/$name.output.log
 console=$VMDIR/logs/$name.console.log
 [ "$rc" -eq 0 ] || warn "regress: $name: the VM ended with status $rc (console: $console)"
 
-# guest/tap-run prints "# exit=RC after Ns" then "ok N kvm/<test>[ # SKIP]"
+# guest/tap-run prints "# exit=RC after Ns" then "ok N kvm/<test>[ # SKIP REASON]"
 # or "not ok N kvm/<test> # TIMEOUT|exit=RC". Tests with no result line
 # (the VM died) are "missing". A SIGKILL well before the timeout (the OOM
 # killer) is a failure, not a timeout.
