@@ -3,7 +3,8 @@
 #   clean-*.log   console logs the splat scanner must pass
 #   splat-*.log   console logs it must fail
 #   summary-*.tap TAP streams; their "# expect: ..." line is tap-summary's
-#                 last line and "# expect-exit: N" its exit status
+#                 last line and "# expect-exit: N" its exit status; if
+#                 there is a summary-*.expected, it is all its output
 #   regress-*/    inputs of the no-regressions verdict and its expected.tap
 #   list-*.list   list files whose entries (list_entries) must be
 #                 list-*.expected, their paths (list_paths, without the
@@ -155,8 +156,11 @@ for f in "${cases[@]}"; do
 	*/summary-*)
 		want=$(sed -n 's/^# expect: //p' "$f")
 		want_rc=$(sed -n 's/^# expect-exit: //p' "$f")
-		got=$("$ROOT/scripts/lib/tap-summary.sh" "$f") || rc=$?
-		[ "$(tail -n 1 <<<"$got")" = "$want" ] && [ "$rc" = "$want_rc" ] && ok=yes || ok=no
+		# In its directory: the output names the file.
+		got=$(cd "$dir" && "$ROOT/scripts/lib/tap-summary.sh" "${f##*/}") || rc=$?
+		all=${f%.tap}.expected
+		[ "$(tail -n 1 <<<"$got")" = "$want" ] && [ "$rc" = "$want_rc" ] &&
+			{ [ ! -f "$all" ] || [ "$got" = "$(cat "$all")" ]; } && ok=yes || ok=no
 		result "$ok" "$name: summary '$want', exit $want_rc" "$got (exit $rc)" ;;
 	esac
 done
