@@ -24,6 +24,8 @@ patterns=(
 	'detected stalls? on CPU'         # rcu: INFO: rcu_sched detected stalls on CPUs/tasks
 	'self-detected stall'
 	'INFO: task .* blocked for more than'
+	'detected hard LOCKUP'            # Watchdog detected hard LOCKUP on cpu N
+	'harness: kernel tainted'         # guest/init, after the job
 	'kmemleak: [0-9]+ new suspected memory leak'
 	'Call Trace:'
 )
