@@ -3,7 +3,9 @@
 # harness VM and compare it with the base results recorded in
 # $REGRESS_BASE_RESULTS (make regress-base). Prints the table (test, base,
 # patched) and a TAP stream: a test that passed on base and does not pass
-# on the patched kernel is "not ok", as is any kernel splat in that run.
+# on the patched kernel is "not ok", as are a new test that fails or
+# skips, a test of the base run that is gone, and any kernel splat in that
+# run (scripts/lib/regress-verdict.sh).
 #   regress.sh           the table and the TAP stream on stdout
 #   regress.sh --tap DIR also write DIR/regress.tap (make check counts it)
 #   REGRESS_REUSE=1      compare the last run's results again (no VM)
@@ -84,10 +86,12 @@ mv "$out/regress-full.tap" "$tap"
 if [ -z "$tapdir" ]; then
 	cat "$tap"
 else
-	# make check: the table and the failures; the stream goes to the file.
+	# make check: the table, the failures and the flaky count; the
+	# stream goes to the file.
 	cp "$tap" "$tapdir/regress.tap"
 	cat "$out/table.tap"
 	grep '^not ok' "$tap" || true
+	sed -n 's/^# \(regress: [0-9]* flaky\)/\1/p' "$tap"
 	# grep -c prints 0 and fails when nothing matches.
 	echo "regress: $(grep -c '^ok' "$tap" || true) ok, $(grep -c '^not ok' "$tap" || true) not ok (${tapdir#"$ROOT"/}/regress.tap)"
 fi

@@ -4,8 +4,14 @@
 # (scripts/lib/regress-run.sh), RETRY the results of the tests run once more
 # alone, EXCLUDED the list of tests not run ("TEST reason" lines, "#"
 # comments). Prints one TAP result per test and one for kernel splats in
-# the patched run, and writes the table (test, base, patched, note) to
-# TABLE. Tested on recorded inputs in tests/harness/regress-*/.
+# the patched run, then a "# regress: N flaky" line, and writes the table
+# (test, base, patched, note) to TABLE. Not ok: a test that passed on base
+# and does not pass now (REGRESSION), one skipped on base that fails now,
+# a new test that fails or skips (a new test that cannot run proves
+# nothing), one of the base run that is neither run nor excluded now
+# (gone), a splat. A test that failed and passed on retry is ok, but says
+# FLAKY in its description. Tested on recorded inputs in
+# tests/harness/regress-*/.
 set -euo pipefail
 
 [ $# -eq 5 ] || { echo "usage: $0 BASE PATCHED RETRY EXCLUDED TABLE" >&2; exit 2; }
@@ -41,11 +47,16 @@ awk -v excluded="$excluded" -v table="$table" '
 			note = ""
 			if (p == "excluded") {
 				res = "ok"; dir = " # SKIP excluded: " excl[t]
+			} else if (p == "-") {
+				res = "not ok"; dir = ""; note = "gone: in the base run, missing now"
 			} else if (p == "flaky") {
-				res = "ok"; dir = ""; note = "failed once, passed on retry"
+				res = "ok"; dir = ""; note = "FLAKY: failed once, passed on retry"
+				flaky = flaky " " t; nflaky++
 			} else if (b == "pass" && p != "pass") {
 				res = "not ok"; dir = ""; note = "REGRESSION"
-			} else if (b == "-" && p != "pass" && p != "skip") {
+			} else if (b == "-" && p == "skip") {
+				res = "not ok"; dir = ""; note = "new test skips"
+			} else if (b == "-" && p != "pass") {
 				res = "not ok"; dir = ""; note = "new test fails"
 			} else if (b == "skip" && p != "pass" && p != "skip") {
 				res = "not ok"; dir = ""; note = "skipped on base, fails now"
@@ -55,7 +66,7 @@ awk -v excluded="$excluded" -v table="$table" '
 				res = "ok"; dir = ""
 			}
 			if (b == "-") b = "(new)"
-			if (p == "-") { p = "(gone)"; if (b == "pass") note = "REGRESSION" }
+			if (p == "-") p = "(gone)"
 			printf "%-48s %-9s %-9s %s\n", t, b, p, note >table
 			if (took[t] != "" && took[t] != "-") secs = ", " took[t] "s"; else secs = ""
 			printf "%s %d regress: %s (base %s, patched %s%s)%s%s\n", res, i, t, b, p, secs,
@@ -67,5 +78,7 @@ awk -v excluded="$excluded" -v table="$table" '
 			printf "not ok %d regress: %d kernel splat line(s) in the patched run (base run with the excluded tests: %d)\n", n + 1, splats[2], splats[1]
 		else
 			printf "ok %d regress: no kernel splat in the patched run\n", n + 1
+		printf "# regress: %d flaky (failed, then passed alone on retry)%s\n", nflaky,
+			nflaky ? ":" flaky : ""
 	}
 ' "$base" "$patched" "$retry"
