@@ -108,11 +108,13 @@ for f in "${mutants[@]}"; do
 		HARNESS_KOUT=$mdir/kernel-$ARCH-debug HARNESS_VMDIR=$mdir/vm-$ARCH-debug
 		HARNESS_EXTRA_FRAGMENTS=config/kernel-$ARCH-debug.config mult=$factor
 	fi
-	# "# tests:" names paths; the entries keep their must-run mark.
-	list_entries "$all_tests" | awk -v only=" $only " -v m="$mult" '
+	# "# tests:" names paths; the entries keep their must-run mark, the
+	# list its "# may-skip:" comments (guest/tap-run).
+	{ grep '^# may-skip: ' "$all_tests" || true
+	  list_entries "$all_tests" | awk -v only=" $only " -v m="$mult" '
 		{ path = $1; sub(/^!/, "", path) }
-		only == "  " || index(only, " " path " ") { $2 = $2 * m; print }' >"$list"
-	[ -s "$list" ] || die "$name: its tests line ($only) names nothing of ${all_tests#"$ROOT"/}"
+		only == "  " || index(only, " " path " ") { $2 = $2 * m; print }'; } >"$list"
+	list_entries "$list" | grep -q . || die "$name: its tests line ($only) names nothing of ${all_tests#"$ROOT"/}"
 	export TESTS_LIST=$list
 
 	if ! { "$ROOT/scripts/kernel.sh" && "$ROOT/scripts/initramfs.sh"; } >"$mout/build.log" 2>&1; then
