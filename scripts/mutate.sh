@@ -103,6 +103,10 @@ for f in "${mutants[@]}"; do
 	# -no-reboot): a mutant that crashes a task holding mmap_lock would
 	# otherwise hang its test until the (debug: 8 times longer) timeout.
 	export HARNESS_CMDLINE_EXTRA="oops=panic panic_on_warn=1"
+	# The first failed test kills the mutant: the rest of the list need
+	# not run (a mutant that makes the guest fault forever would otherwise
+	# run every test into its timeout).
+	export TAP_RUN_FLAGS=--stop-at-failure
 	list=$mout/tests.list mult=1
 	if [ "$kind" = debug ]; then
 		HARNESS_KOUT=$mdir/kernel-$ARCH-debug HARNESS_VMDIR=$mdir/vm-$ARCH-debug

@@ -17,7 +17,8 @@
 #   times-*/      a time table's steps (times) and wall clock (wall):
 #                 time-table.sh must print expected
 #   taprun-*/     guest/tap-run over tests.list with t/ as its test root:
-#                 expected.tap, and expected-may-skip.tap with --may-skip
+#                 expected.tap, expected-may-skip.tap with --may-skip and
+#                 expected-stop-at-failure.tap with --stop-at-failure
 # and the fresh-machine cases of scripts/deps.sh and scripts/lib/base-fetch.sh
 # against the stub dpkg, dpkg-query, apt-get, apt-cache and id of
 # tests/harness/stubs/ (the SCENARIOS below). The recorded data are the
@@ -141,8 +142,9 @@ for f in "${cases[@]}"; do
 		name=harness/$(basename "$f")
 		got=$(taprun "$f" | diff - "$f/expected.tap" 2>&1) || rc=$?
 		got+=$(taprun "$f" --may-skip | diff - "$f/expected-may-skip.tap" 2>&1) || rc=$?
+		got+=$(taprun "$f" --stop-at-failure | diff - "$f/expected-stop-at-failure.tap" 2>&1) || rc=$?
 		[ "$rc" -eq 0 ] && ok=yes || ok=no
-		result "$ok" "$name: tap-run's TAP as expected.tap, with --may-skip as expected-may-skip.tap" "$got" ;;
+		result "$ok" "$name: tap-run's TAP as expected.tap, with --may-skip and --stop-at-failure as expected-*.tap" "$got" ;;
 	*/cover-*)
 		got=$("$ROOT/scripts/lib/cover-description.sh" "$f" 2>&1 | diff - "${f%.patch}.expected" 2>&1) || rc=$?
 		[ "$rc" -eq 0 ] && ok=yes || ok=no

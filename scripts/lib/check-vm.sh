@@ -25,7 +25,9 @@ jobroot=$out/jobroot
 rm -rf "$jobroot"
 mkdir -p "$jobroot/job"
 : >"$jobroot/job/run"
-name=check label=$ARCH runner=/bin/tap-run
+# TAP_RUN_FLAGS: more options of the guest's tap-run (make mutate:
+# --stop-at-failure).
+name=check label=$ARCH runner="/bin/tap-run${TAP_RUN_FLAGS:+ $TAP_RUN_FLAGS}"
 if [ -n "$variant" ]; then
 	spec=
 	for v in "${KVM_VARIANTS[@]}"; do
