@@ -131,8 +131,10 @@ for f in "${mutants[@]}"; do
 	for v in '' $("$ROOT/scripts/lib/check-vm.sh" --variants); do
 		vout=$mout${v:+/$v}
 		"$ROOT/scripts/lib/check-vm.sh" "$vout" ${v:+"$v"} >"$mout/vm${v:+-$v}.log" 2>&1 || true
-		# The first three failures name what killed it.
+		# The first three failures name what killed it (not the tests
+		# --stop-at-failure did not run after it).
 		failed=$({ grep -hE '^not ok ' "$vout/vm-tests.tap" "$vout/vm.tap" || true; } |
+			grep -v ' # not run: ' |
 			sed -E -e "s/^not ok [0-9]+ /${v:+$v: }/" -e 's/ # (.*)$/ (\1)/' | awk 'NR <= 3' | paste -sd';' -)
 		[ -z "$failed" ] || break
 	done
