@@ -134,7 +134,7 @@ for f in "${mutants[@]}"; do
 		# The first three failures name what killed it (not the tests
 		# --stop-at-failure did not run after it).
 		failed=$({ grep -hE '^not ok ' "$vout/vm-tests.tap" "$vout/vm.tap" || true; } |
-			grep -v ' # not run: ' |
+			awk '!/ # not run: /' |
 			sed -E -e "s/^not ok [0-9]+ /${v:+$v: }/" -e 's/ # (.*)$/ (\1)/' | awk 'NR <= 3' | paste -sd';' -)
 		[ -z "$failed" ] || break
 	done
