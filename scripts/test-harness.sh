@@ -90,7 +90,7 @@ $got"
 	fi
 }
 
-# taprun DIR [--may-skip]: guest/tap-run in the guest's shell (busybox sh)
+# taprun DIR [OPTION]: guest/tap-run in the guest's shell (busybox sh)
 # over DIR/tests.list, DIR/t standing for the guest's /t; the seconds a
 # test took read "N" (they vary).
 taprun() {
