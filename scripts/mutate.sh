@@ -113,8 +113,11 @@ for f in "${mutants[@]}"; do
 		HARNESS_EXTRA_FRAGMENTS=config/kernel-$ARCH-debug.config mult=$factor
 	fi
 	# "# tests:" names paths; the entries keep their must-run mark, the
-	# list its "# may-skip:" comments (guest/tap-run).
-	{ grep '^# may-skip: ' "$all_tests" || true
+	# list its "# may-skip" comments (guest/tap-run), on the debug kernel
+	# without the "unless debug" ones (scripts/lib/debug-list.sh).
+	skips='^# may-skip( unless debug)?: '
+	[ "$kind" != debug ] || skips='^# may-skip: '
+	{ grep -E "$skips" "$all_tests" || true
 	  list_entries "$all_tests" | awk -v only=" $only " -v m="$mult" '
 		{ path = $1; sub(/^!/, "", path) }
 		only == "  " || index(only, " " path " ") { $2 = $2 * m; print }'; } >"$list"

@@ -17,8 +17,10 @@
 #   times-*/      a time table's steps (times) and wall clock (wall):
 #                 time-table.sh must print expected
 #   taprun-*/     guest/tap-run over tests.list with t/ as its test root:
-#                 expected.tap, expected-may-skip.tap with --may-skip and
-#                 expected-stop-at-failure.tap with --stop-at-failure
+#                 expected.tap, expected-may-skip.tap with --may-skip,
+#                 expected-stop-at-failure.tap with --stop-at-failure and
+#                 expected-debug.tap over the list as the debug kernel
+#                 gets it (scripts/lib/debug-list.sh, timeouts x2)
 # and the fresh-machine cases of scripts/deps.sh and scripts/lib/base-fetch.sh
 # against the stub dpkg, dpkg-query, apt-get, apt-cache and id of
 # tests/harness/stubs/ (the SCENARIOS below). The recorded data are the
@@ -90,13 +92,13 @@ $got"
 	fi
 }
 
-# taprun DIR [OPTION]: guest/tap-run in the guest's shell (busybox sh)
-# over DIR/tests.list, DIR/t standing for the guest's /t; the seconds a
-# test took read "N" (they vary).
+# taprun DIR [OPTION [LIST]]: guest/tap-run in the guest's shell (busybox
+# sh) over LIST (default DIR/tests.list), DIR/t standing for the guest's
+# /t; the seconds a test took read "N" (they vary).
 taprun() {
 	local tmp
 	tmp=$(mktemp -d)
-	TMPDIR=$tmp TAP_RUN_ROOT=$1/t busybox sh "$ROOT/guest/tap-run" ${2:+"$2"} "$1/tests.list" |
+	TMPDIR=$tmp TAP_RUN_ROOT=$1/t busybox sh "$ROOT/guest/tap-run" ${2:+"$2"} "${3:-$1/tests.list}" |
 		sed -E 's/^(# exit=[0-9]+ after )[0-9]+s$/\1Ns/'
 	rm -rf "$tmp"
 }
@@ -143,8 +145,14 @@ for f in "${cases[@]}"; do
 		got=$(taprun "$f" | diff - "$f/expected.tap" 2>&1) || rc=$?
 		got+=$(taprun "$f" --may-skip | diff - "$f/expected-may-skip.tap" 2>&1) || rc=$?
 		got+=$(taprun "$f" --stop-at-failure | diff - "$f/expected-stop-at-failure.tap" 2>&1) || rc=$?
+		if [ -f "$f/expected-debug.tap" ]; then
+			dlist=$(mktemp)
+			"$ROOT/scripts/lib/debug-list.sh" "$f/tests.list" 2 >"$dlist"
+			got+=$(taprun "$f" "" "$dlist" | diff - "$f/expected-debug.tap" 2>&1) || rc=$?
+			rm -f "$dlist"
+		fi
 		[ "$rc" -eq 0 ] && ok=yes || ok=no
-		result "$ok" "$name: tap-run's TAP as expected.tap, with --may-skip and --stop-at-failure as expected-*.tap" "$got" ;;
+		result "$ok" "$name: tap-run's TAP as expected.tap, with --may-skip, --stop-at-failure and the debug kernel's list as expected-*.tap" "$got" ;;
 	*/cover-*)
 		got=$("$ROOT/scripts/lib/cover-description.sh" "$f" 2>&1 | diff - "${f%.patch}.expected" 2>&1) || rc=$?
 		[ "$rc" -eq 0 ] && ok=yes || ok=no

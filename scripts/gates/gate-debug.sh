@@ -69,10 +69,10 @@ ok*) tap_ok "${line#ok }" ;;
 	exit 0 ;;
 esac
 
-# The test list with longer timeouts, then the initramfs with this
-# kernel's modules.
+# The test list with longer timeouts and no skips allowed for what this
+# kernel has, then the initramfs with this kernel's modules.
 list=$VMDIR/vm-tests.list
-awk -v f="$factor" '/^[[:space:]]*(#|$)/ { print; next } { $2 = int($2 * f); print }' "$TESTS_LIST" >"$list"
+"$ROOT/scripts/lib/debug-list.sh" "$TESTS_LIST" "$factor" >"$list"
 if ! TESTS_LIST=$list "$ROOT/scripts/initramfs.sh" >"$VMDIR/logs/initramfs.log" 2>&1; then
 	tap_diag "$(cat "$VMDIR/logs/initramfs.log")"
 	not_run "initramfs failed"
