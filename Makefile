@@ -19,7 +19,7 @@ export ARCH CHECK_ARCHES
 
 .PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
 	vm-run vm-run-prog check lint run test-harness clean distclean bench \
-	stress regress regress-base test rebase base-status mutate
+	stress regress regress-base test rebase base-status mutate fuzz
 
 help:
 	@echo "Targets (README.md \"Targets and settings\"):"
@@ -36,6 +36,7 @@ help:
 	@echo "  make regress-base   build the pristine base kernel, record its results"
 	@echo "  make bench          guest_memfd fault cost vs shmem and anon, in the VM and natively"
 	@echo "  make stress         guest_memfd_stress_test for STRESS_SECONDS in the VM; DEBUG=1: on the debug kernel"
+	@echo "  make fuzz           gmem-fuzz: OPS random guest_memfd operations on the debug kernel, kmemleak, splats"
 	@echo "  make mutate         each mutant of tests/mutants/ARCH/ against the test list: killed or survived"
 	@echo "  make deps | kernel | selftests | progs | initramfs | test-harness"
 	@echo "  make clean          remove build outputs, keep build/linux, build/source, build/rebase"
@@ -52,6 +53,7 @@ help:
 	@echo "  REGRESS_TIMEOUT=120         per-test time limit (s) of the regression suite"
 	@echo "  REGRESS_ALL=0, REGRESS_REUSE=0, REGRESS_ONLY=   run excluded tests too; reprint the last run; only these tests"
 	@echo "  STRESS_SECONDS=60, DEBUG=0  make stress: duration; 1 = on the debug kernel"
+	@echo "  OPS=1000000, SEED=(random), FUZZ_THREADS=4   make fuzz: operations, seed, threads"
 	@echo "  DEBUG_TIMEOUT_FACTOR=8, DEBUG_VM_TIMEOUT=3600   debug kernel: test time limits x N; its VM's limit (s)"
 	@echo "  BENCH_ARGS=, BENCH_TIMEOUT=1800   make bench: gmem-bench options; its VM's limit (s)"
 	@echo "  GATES_NOCACHE=              1: rebuild bisect steps built before"
@@ -121,6 +123,9 @@ bench: initramfs
 
 stress: initramfs
 	scripts/stress.sh
+
+fuzz: initramfs
+	scripts/fuzz.sh
 
 mutate: initramfs
 	MUTANTS="$(MUTANTS)" scripts/mutate.sh
