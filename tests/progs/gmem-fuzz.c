@@ -60,6 +60,9 @@
 #ifndef GUEST_MEMFD_FLAG_MMAP
 #define GUEST_MEMFD_FLAG_MMAP		(1ULL << 0)
 #endif
+#ifndef MADV_COLLAPSE
+#define MADV_COLLAPSE			25	/* glibc 2.36 lacks it */
+#endif
 #ifndef GUEST_MEMFD_FLAG_INIT_SHARED
 #define GUEST_MEMFD_FLAG_INIT_SHARED	(1ULL << 1)
 #endif
@@ -78,8 +81,8 @@
 #define HISTORY		24
 
 enum op {
-	OP_CREATE, OP_CLOSE, OP_MMAP, OP_MUNMAP, OP_MREMAP, OP_READ, OP_WRITE,
-	OP_FALLOCATE, OP_BIND, OP_UNBIND, OP_RUN, OP_ATTRS, OP_FORK,
+	OP_CREATE, OP_CLOSE, OP_MMAP, OP_MUNMAP, OP_MREMAP, OP_MADVISE, OP_READ,
+	OP_WRITE, OP_FALLOCATE, OP_BIND, OP_UNBIND, OP_RUN, OP_ATTRS, OP_FORK,
 	OP_DESTROY_VM, NR_OPS
 };
 
@@ -92,6 +95,7 @@ static const struct {
 	[OP_MMAP]	= { "mmap", 8 },
 	[OP_MUNMAP]	= { "munmap", 4 },
 	[OP_MREMAP]	= { "mremap", 2 },
+	[OP_MADVISE]	= { "madvise", 4 },
 	[OP_READ]	= { "host-read", 12 },
 	[OP_WRITE]	= { "host-write", 12 },
 	[OP_FALLOCATE]	= { "fallocate", 10 },
@@ -565,6 +569,40 @@ static void op_mremap(struct world *w)
 }
 
 /*
+ * madvise() of a whole mapping: DONTNEED and WILLNEED keep the data (it
+ * lives in the file), REMOVE punches a hole in the file's pages that the
+ * mapping covers, HUGEPAGE is accepted, COLLAPSE must fail with EINVAL
+ * (guest_memfd folios never become huge).
+ */
+static void op_madvise(struct world *w)
+{
+	static const struct {
+		int advice, want;
+		const char *name;
+	} advice[] = {
+		{ MADV_DONTNEED, 0, "DONTNEED" }, { MADV_WILLNEED, 0, "WILLNEED" },
+		{ MADV_REMOVE, 0, "REMOVE" }, { MADV_HUGEPAGE, 0, "HUGEPAGE" },
+		{ MADV_COLLAPSE, EINVAL, "COLLAPSE" },
+	};
+	struct gmap *map = pick_map(w);
+	struct gfile *f;
+	unsigned long p;
+	int a = below(w, sizeof(advice) / sizeof(advice[0]));
+
+	if (!map)
+		return;
+	f = &w->file[map->file];
+	note(w, "madvise: file %d pages %lu+%lu MADV_%s", map->file, map->pgoff, map->pages,
+	     advice[a].name);
+	expect(w, OP_MADVISE, madvise(map->addr, map->pages * PAGE, advice[a].advice),
+	       advice[a].want, "madvise() of a guest_memfd mapping");
+	if (advice[a].advice != MADV_REMOVE)
+		return;
+	for (p = map->pgoff; p < map->pgoff + map->pages && p < f->pages; p++)
+		memset(&f->shadow[p * PAGE], 0, PAGE);
+}
+
+/*
  * One host access to a byte of @map: a read compares it with the model, a
  * write stores @val. Returns whether it got SIGBUS.
  */
@@ -937,6 +975,7 @@ static void *thread_main(void *arg)
 		case OP_MMAP: op_mmap(w); break;
 		case OP_MUNMAP: op_munmap(w); break;
 		case OP_MREMAP: op_mremap(w); break;
+		case OP_MADVISE: op_madvise(w); break;
 		case OP_READ: op_host(w, false); break;
 		case OP_WRITE: op_host(w, true); break;
 		case OP_FALLOCATE: op_fallocate(w); break;
