@@ -328,6 +328,13 @@ static void vm_create(struct world *w, struct vm *vm)
 	vm->valid = series ? (uint64_t)ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_GUEST_MEMFD_FLAGS) : 0;
 	vm->private_mem = ioctl(vm->fd, KVM_CHECK_EXTENSION, KVM_CAP_MEMORY_ATTRIBUTES) &
 			  KVM_MEMORY_ATTRIBUTE_PRIVATE;
+#ifdef __x86_64__
+	/* The model takes the flags from KVM, after checking them (SPEC.md). */
+	if (series && vm->valid != (vm->type == KVM_X86_SW_PROTECTED_VM ? GUEST_MEMFD_FLAG_MMAP :
+				    GUEST_MEMFD_FLAG_MMAP | GUEST_MEMFD_FLAG_INIT_SHARED))
+		mismatch(w, "KVM_CAP_GUEST_MEMFD_FLAGS of a VM of type %lu is 0x%" PRIx64
+			 ", not what the ABI says", vm->type, vm->valid);
+#endif
 	memset(vm->private, 0, sizeof(vm->private));
 	memset(vm->slot, 0, sizeof(vm->slot));
 
