@@ -86,27 +86,6 @@ enum op {
 	OP_DESTROY_VM, NR_OPS
 };
 
-static const struct {
-	const char *name;
-	unsigned int weight;
-} ops[NR_OPS] = {
-	[OP_CREATE]	= { "create", 8 },
-	[OP_CLOSE]	= { "close", 3 },
-	[OP_MMAP]	= { "mmap", 8 },
-	[OP_MUNMAP]	= { "munmap", 4 },
-	[OP_MREMAP]	= { "mremap", 2 },
-	[OP_MADVISE]	= { "madvise", 4 },
-	[OP_READ]	= { "host-read", 12 },
-	[OP_WRITE]	= { "host-write", 12 },
-	[OP_FALLOCATE]	= { "fallocate", 10 },
-	[OP_BIND]	= { "memslot-set", 10 },
-	[OP_UNBIND]	= { "memslot-delete", 4 },
-	[OP_RUN]	= { "vcpu-run", 16 },
-	[OP_ATTRS]	= { "set-attributes", 5 },
-	[OP_FORK]	= { "fork", 1 },
-	[OP_DESTROY_VM]	= { "vm-destroy", 1 },
-};
-
 /* Totals per operation: done, and of those the ones that failed as expected. */
 static unsigned long op_count[NR_OPS], op_errors[NR_OPS];
 
@@ -670,6 +649,16 @@ static void op_host(struct world *w, bool write)
 	count(write ? OP_WRITE : OP_READ, !shared);
 }
 
+static void op_read(struct world *w)
+{
+	op_host(w, false);
+}
+
+static void op_write(struct world *w)
+{
+	op_host(w, true);
+}
+
 /* ---------------------------------------------------------- fallocate */
 
 static void op_fallocate(struct world *w)
@@ -953,6 +942,29 @@ static void op_fork(struct world *w)
 
 /* ------------------------------------------------------------- driver */
 
+/* Each operation, its name in the totals and its weight in the draw. */
+static const struct {
+	const char *name;
+	unsigned int weight;
+	void (*fn)(struct world *w);
+} ops[NR_OPS] = {
+	[OP_CREATE]	= { "create", 8, op_create },
+	[OP_CLOSE]	= { "close", 3, op_close },
+	[OP_MMAP]	= { "mmap", 8, op_mmap },
+	[OP_MUNMAP]	= { "munmap", 4, op_munmap },
+	[OP_MREMAP]	= { "mremap", 2, op_mremap },
+	[OP_MADVISE]	= { "madvise", 4, op_madvise },
+	[OP_READ]	= { "host-read", 12, op_read },
+	[OP_WRITE]	= { "host-write", 12, op_write },
+	[OP_FALLOCATE]	= { "fallocate", 10, op_fallocate },
+	[OP_BIND]	= { "memslot-set", 10, op_bind },
+	[OP_UNBIND]	= { "memslot-delete", 4, op_unbind },
+	[OP_RUN]	= { "vcpu-run", 16, op_run },
+	[OP_ATTRS]	= { "set-attributes", 5, op_attrs },
+	[OP_FORK]	= { "fork", 1, op_fork },
+	[OP_DESTROY_VM]	= { "vm-destroy", 1, op_destroy_vm },
+};
+
 static void *thread_main(void *arg)
 {
 	struct world *w = arg;
@@ -976,23 +988,7 @@ static void *thread_main(void *arg)
 			pthread_rwlock_wrlock(&fork_lock);
 		else
 			pthread_rwlock_rdlock(&fork_lock);
-		switch (op) {
-		case OP_CREATE: op_create(w); break;
-		case OP_CLOSE: op_close(w); break;
-		case OP_MMAP: op_mmap(w); break;
-		case OP_MUNMAP: op_munmap(w); break;
-		case OP_MREMAP: op_mremap(w); break;
-		case OP_MADVISE: op_madvise(w); break;
-		case OP_READ: op_host(w, false); break;
-		case OP_WRITE: op_host(w, true); break;
-		case OP_FALLOCATE: op_fallocate(w); break;
-		case OP_BIND: op_bind(w); break;
-		case OP_UNBIND: op_unbind(w); break;
-		case OP_RUN: op_run(w); break;
-		case OP_ATTRS: op_attrs(w); break;
-		case OP_FORK: op_fork(w); break;
-		case OP_DESTROY_VM: op_destroy_vm(w); break;
-		}
+		ops[op].fn(w);
 		pthread_rwlock_unlock(&fork_lock);
 		__atomic_fetch_add(&done_ops, 1, __ATOMIC_RELAXED);
 	}
