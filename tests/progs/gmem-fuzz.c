@@ -154,14 +154,24 @@ static pthread_rwlock_t fork_lock = PTHREAD_RWLOCK_INITIALIZER;
 
 static __thread sigjmp_buf sigbus_env;
 static __thread volatile sig_atomic_t sigbus_armed;
+static __thread struct world *this_world;
 
-static void sigbus_handler(int sig)
+static void mismatch(struct world *w, const char *fmt, ...)
+	__attribute__((noreturn, format(printf, 2, 3)));
+
+/*
+ * SIGBUS where a host access expects it; any other SIGBUS, SIGSEGV, ... is
+ * reported like a mismatch, with the thread's last operations.
+ */
+static void signal_handler(int sig)
 {
-	if (!sigbus_armed) {
-		signal(sig, SIG_DFL);
-		raise(sig);
-	}
-	siglongjmp(sigbus_env, 1);
+	if (sig == SIGBUS && sigbus_armed)
+		siglongjmp(sigbus_env, 1);
+	if (this_world)
+		mismatch(this_world, "signal %d (%s) outside an access that expects it", sig,
+			 strsignal(sig));
+	signal(sig, SIG_DFL);
+	raise(sig);
 }
 
 /* splitmix64 seeds xorshift64*: reproducible per (seed, thread). */
@@ -201,8 +211,7 @@ static void note(struct world *w, const char *fmt, ...)
 }
 
 /* A result the model did not expect: report and end the whole run. */
-static void __attribute__((noreturn, format(printf, 2, 3)))
-mismatch(struct world *w, const char *fmt, ...)
+static void mismatch(struct world *w, const char *fmt, ...)
 {
 	unsigned long i, first;
 	va_list ap;
@@ -971,6 +980,8 @@ static void *thread_main(void *arg)
 	unsigned int total = 0, r;
 	int op, i;
 
+	this_world = w;
+
 	for (op = 0; op < NR_OPS; op++)
 		total += ops[op].weight;
 	for (i = 0; i < NR_VMS; i++)
@@ -1033,7 +1044,8 @@ static double now(void)
 
 int main(int argc, char *argv[])
 {
-	struct sigaction sa = { .sa_handler = sigbus_handler, .sa_flags = SA_NODEFER };
+	static const int signals[] = { SIGBUS, SIGSEGV, SIGILL, SIGFPE, SIGABRT };
+	struct sigaction sa = { .sa_handler = signal_handler, .sa_flags = SA_NODEFER };
 	struct world *worlds;
 	pthread_t *threads;
 	double start, last;
@@ -1075,8 +1087,9 @@ int main(int argc, char *argv[])
 		printf("ok 1 gmem-fuzz # SKIP KVM has no KVM_CAP_GUEST_MEMFD\n");
 		return 4;
 	}
-	if (sigaction(SIGBUS, &sa, NULL))
-		die("sigaction()");
+	for (i = 0; i < sizeof(signals) / sizeof(signals[0]); i++)
+		if (sigaction(signals[i], &sa, NULL))
+			die("sigaction()");
 
 	printf("# gmem-fuzz: seed %" PRIu64 ", %lu operations, %lu threads; VM types 0x%lx; "
 	       "KVM_CAP_GUEST_MEMFD_FLAGS %s\n", seed, total_ops, nr_threads, vm_types,
