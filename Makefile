@@ -19,7 +19,7 @@ export ARCH CHECK_ARCHES
 
 .PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
 	vm-run vm-run-prog check lint run test-harness clean distclean bench \
-	stress regress regress-base test rebase base-status mutate fuzz
+	stress regress regress-base test rebase base-status mutate fuzz fuzz-settings
 
 help:
 	@echo "Targets (README.md \"Targets and settings\"):"
@@ -124,8 +124,11 @@ bench: initramfs
 stress: initramfs
 	scripts/stress.sh
 
-fuzz: initramfs
+fuzz: fuzz-settings initramfs
 	scripts/fuzz.sh
+
+fuzz-settings:
+	scripts/fuzz.sh --check
 
 mutate: initramfs
 	MUTANTS="$(MUTANTS)" scripts/mutate.sh

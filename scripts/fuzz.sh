@@ -15,6 +15,8 @@ ops=${OPS:-1000000} seed=${SEED:-} threads=${FUZZ_THREADS:-4}
 [ -n "$seed" ] || seed=$(od -An -N4 -tu4 /dev/urandom | tr -d ' ')
 [[ "$seed" =~ ^[0-9]+$ ]] || die "SEED=$seed: not a number"
 [[ " $PROGS " == *" gmem-fuzz "* ]] || die "config/$ARCH.env: PROGS has no gmem-fuzz (it runs vCPUs with x86 code)"
+# --check: validate the settings only (make does this before building).
+[ "${1:-}" != --check ] || exit 0
 
 out=$BUILD/fuzz-$ARCH
 mkdir -p "$out"
