@@ -19,7 +19,8 @@ export ARCH CHECK_ARCHES
 
 .PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
 	vm-run vm-run-prog check lint run test-harness clean distclean bench \
-	stress regress regress-base test rebase base-status mutate fuzz fuzz-settings
+	stress regress regress-base test rebase base-status mutate fuzz fuzz-settings \
+	export-debian
 
 help:
 	@echo "Targets (README.md \"Targets and settings\"):"
@@ -30,6 +31,7 @@ help:
 	@echo "  make vm-run PROG=/abs/static-binary [ARGS='...'] [TIMEOUT=s]   run one program in the VM"
 	@echo "  make tree           build/linux = base + patches/ (refuses to drop unexported work)"
 	@echo "  make export         patches/ = commits base..HEAD of build/linux"
+	@echo "  make export-debian  patches/ as debian/patches/features/all/guest-memfd-mmap with DEP-3 fields, in DIR"
 	@echo "  make rebase [VERSION=v]  move the series and the pin to linux-source v (default: apt's newest)"
 	@echo "  make base-status    pinned base, apt's newest, does the series apply there at fuzz 0"
 	@echo "  make regress        KVM selftest suite on the patched kernel vs the recorded base results"
@@ -54,6 +56,7 @@ help:
 	@echo "  REGRESS_ALL=0, REGRESS_REUSE=0, REGRESS_ONLY=   run excluded tests too; reprint the last run; only these tests"
 	@echo "  STRESS_SECONDS=60, DEBUG=0  make stress: duration; 1 = on the debug kernel"
 	@echo "  OPS=1000000, SEED=(random), FUZZ_THREADS=4   make fuzz: operations, seed, threads"
+	@echo "  DIR=build/debian-patches    make export-debian: where the Debian layout goes"
 	@echo "  DEBUG_TIMEOUT_FACTOR=8, DEBUG_VM_TIMEOUT=3600   debug kernel: test time limits x N; its VM's limit (s)"
 	@echo "  BENCH_ARGS=, BENCH_TIMEOUT=1800   make bench: gmem-bench options; its VM's limit (s)"
 	@echo "  GATES_NOCACHE=              1: rebuild bisect steps built before"
@@ -129,6 +132,9 @@ fuzz: fuzz-settings initramfs
 
 fuzz-settings:
 	scripts/fuzz.sh --check
+
+export-debian:
+	scripts/export-debian.sh
 
 mutate: initramfs
 	MUTANTS="$(MUTANTS)" scripts/mutate.sh

@@ -14,6 +14,8 @@
 #                 must find expected.txt (and its lines of one file alone)
 #   cover-*.patch cover letters whose description must read back as
 #                 cover-*.expected (what make export wrote into it)
+#   dep3-*/       a patch (input.patch) and its origins (origins):
+#                 scripts/lib/dep3.sh must write expected.patch
 #   times-*/      a time table's steps (times) and wall clock (wall):
 #                 time-table.sh must print expected
 #   taprun-*/     guest/tap-run over tests.list with t/ as its test root:
@@ -33,7 +35,8 @@ export ARCH=x86_64
 
 dir=$ROOT/tests/harness
 cases=("$dir"/clean-*.log "$dir"/splat-*.log "$dir"/summary-*.tap "$dir"/regress-*/
-	"$dir"/cover-*.patch "$dir"/list-*.list "$dir"/warnings-*/ "$dir"/times-*/ "$dir"/taprun-*/)
+	"$dir"/cover-*.patch "$dir"/list-*.list "$dir"/warnings-*/ "$dir"/times-*/ "$dir"/taprun-*/
+	"$dir"/dep3-*/)
 
 # name | setup (shell, in $STUB_DIR) | command | exit | output regex (ERE)
 # [| regex the output must not match]
@@ -157,6 +160,12 @@ for f in "${cases[@]}"; do
 		got=$("$ROOT/scripts/lib/cover-description.sh" "$f" 2>&1 | diff - "${f%.patch}.expected" 2>&1) || rc=$?
 		[ "$rc" -eq 0 ] && ok=yes || ok=no
 		result "$ok" "$name: description reads back" "$got" ;;
+	*/dep3-*/)
+		name=harness/$(basename "$f")
+		got=$("$ROOT/scripts/lib/dep3.sh" "$f/input.patch" "$f/origins" 2>&1 |
+			diff - "$f/expected.patch" 2>&1) || rc=$?
+		[ "$rc" -eq 0 ] && ok=yes || ok=no
+		result "$ok" "$name: DEP-3 fields as expected.patch" "$got" ;;
 	*/times-*/)
 		name=harness/$(basename "$f")
 		got=$("$ROOT/scripts/lib/time-table.sh" "$f/times" "$(cat "$f/wall")" 2>&1 |

@@ -1,13 +1,15 @@
 #!/bin/bash
-# series-quilt.sh TARBALL: does patches/series apply to the kernel source
-# TARBALL with `quilt push -a --fuzz=0`, as a distro builder applies it?
+# series-quilt.sh TARBALL [PATCHDIR]: does patches/series (PATCHDIR/series)
+# apply to the kernel source TARBALL with `quilt push -a --fuzz=0`, as a
+# distro builder applies it?
 # Extracts only the files the series touches (about 15 s: xz reads the
 # whole tarball). Exit 0 and "applies ..." or exit 1 and the failing patch
 # with quilt's output.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
-[ $# -eq 1 ] || die "usage: series-quilt.sh TARBALL"
+[ $# -ge 1 ] && [ $# -le 2 ] || die "usage: series-quilt.sh TARBALL [PATCHDIR]"
+PATCHES=${2:-$PATCHES}
 tarball=$1
 [ -f "$tarball" ] || die "no such tarball: $tarball"
 command -v quilt >/dev/null || die "quilt not found (package quilt; make deps)"
