@@ -1,0 +1,84 @@
+#!/bin/bash
+# Gate 7: gate-distro.sh OUTDIR. The series under Debian's own kernel
+# config (DISTRO_CONFIG of config/$ARCH.env, from linux-config-6.12 of the
+# pinned version: scripts/lib/distro-config-fetch.sh), not the harness's
+# small one: olddefconfig settles the few symbols that differ, then the
+# objects of DISTRO_GATE_TARGETS are built at the tip in
+# build/gates-$ARCH/kernel-$ARCH-distro. Any warning fails unless the base,
+# built the same way (build/base-$ARCH/kernel-$ARCH-distro) only when the
+# tip warns, has it too (file and message, counted).
+# TAP: the config, the tip build, no new warning.
+set -euo pipefail
+. "$(dirname "$0")/../lib/lib.sh"
+. "$ROOT/scripts/gates/gates-lib.sh"
+
+gate_start distro "$@"
+gates_series "nothing built"
+
+if cfg=$("$ROOT/scripts/lib/distro-config-fetch.sh" 2>"$logs/distro-config.log"); then
+	tap_ok "Debian's config: ${cfg#"$ROOT"/} ($(grep -c '^CONFIG_' "$cfg") options set)"
+else
+	tap_diag "$(cat "$logs/distro-config.log")"
+	tap_fail "Debian's config: not fetched ($(tail -n 1 "$logs/distro-config.log"))"
+	tap_end
+	exit 0
+fi
+
+read -r -a targets <<<"$DISTRO_GATE_TARGETS"
+
+# distro_build TREE OUT LOGNAME: Debian's config in OUT (olddefconfig),
+# the targets built; writes OUT/.gate-distro (normalized warnings) and
+# returns the build's status. Objects are removed first so that every
+# warning is printed again (ccache replays them).
+distro_build() {
+	local tree=$1 out=$2 logname=$3 s=$SECONDS rc=0 t
+	mkdir -p "$out"
+	if ! cmp -s "$cfg" "$out/.config.debian"; then
+		cp "$cfg" "$out/.config"
+		cp "$cfg" "$out/.config.debian"
+	fi
+	for t in "${targets[@]}" virt/kvm/; do
+		case $t in
+		*/) [ ! -d "$out/$t" ] || find "$out/$t" -name '*.o' -delete ;;
+		*) rm -f "$out/$t" ;;
+		esac
+	done
+	heartbeat_start "gate-distro: $logname" "$logs/$logname.log"
+	{ GTREE=$tree gmake "$out" olddefconfig &&
+		GTREE=$tree gmake "$out" -k "${targets[@]}"; } >"$logs/$logname.log" 2>&1 || rc=$?
+	heartbeat_stop
+	gates_warnings "$tree" <"$logs/$logname.log" >"$out/.gate-distro"
+	log "gate-distro: $logname in $(elapsed_since "$s") (status $rc, $(wc -l <"$out/.gate-distro") warnings)"
+	return "$rc"
+}
+
+gates_worktree "$GATES_TREE" "$tip"
+tout=$GATES/kernel-$ARCH-distro
+s=$SECONDS
+if distro_build "$GATES_TREE" "$tout" distro-tip; then
+	tap_ok "tip: ${targets[*]} build with Debian's config [$(elapsed_since "$s")]"
+else
+	mapfile -t errs < <(grep -E '	error: ' "$tout/.gate-distro" | head -n 5)
+	tap_diag "${errs[@]}" "log: ${logs#"$ROOT"/}/distro-tip.log"
+	tap_fail "tip: ${targets[*]} do not build with Debian's config: ${errs[0]:-see log} [$(elapsed_since "$s")]"
+fi
+
+bout=$BUILD/base-$ARCH/kernel-$ARCH-distro
+: >"$GATES/.gate-distro-base"
+if [ -s "$tout/.gate-distro" ]; then
+	gates_worktree "$BASE_WT" "$base"
+	distro_build "$BASE_WT" "$bout" distro-base || true
+	cp "$bout/.gate-distro" "$GATES/.gate-distro-base"
+fi
+mapfile -t bad < <(gates_new_warnings "$GATES/.gate-distro-base" "$tout/.gate-distro" |
+	while IFS=$'\t' read -r file ln msg; do
+		echo "$file:$ln: $msg [$(gates_blame "$GATES_TREE" "$tip" "$file" "$ln")]"
+	done)
+if [ ${#bad[@]} -eq 0 ]; then
+	tap_ok "tip: no warning under Debian's config the base does not have ($(wc -l <"$tout/.gate-distro") at the tip)"
+else
+	tap_diag "${bad[@]}"
+	tap_fail "tip: ${#bad[@]} new warning(s) under Debian's config: ${bad[0]}${bad[1]:+ (+$((${#bad[@]} - 1)) more)}"
+fi
+tap_end
+log "gate-distro: done in $(elapsed_since "$gstart")"
