@@ -51,6 +51,9 @@ SCENARIOS=(
 "base: pinned version gone from apt|echo 6.12.999-1 >versions|lib/base-fetch.sh|1|ERROR: apt offers no linux-source-6.12=$BASE_VERSION"
 "base: download fails (no network)|touch no-network|lib/base-fetch.sh|1|ERROR: download of linux-source-6.12=$BASE_VERSION failed \\(no network"
 "base: .deb sha256 differs from apt's metadata|echo 0123 >bad-sha|lib/base-fetch.sh|1|ERROR: sha256 of the downloaded .* is [0-9a-f]+; apt's metadata says 0123"
+"distro config: pinned version gone from apt|echo 6.12.999-1 >versions|lib/distro-config-fetch.sh|1|ERROR: apt offers no linux-config-6.12=$BASE_VERSION, the Debian config of the pinned base"
+"distro config: download fails (no network)|touch no-network|lib/distro-config-fetch.sh|1|ERROR: download of linux-config-6.12=$BASE_VERSION failed \\(no network"
+"distro config: none for arm64|export ARCH=arm64|lib/distro-config-fetch.sh|1|ERROR: config/arm64.env sets no DISTRO_CONFIG"
 )
 
 echo "TAP version 13"
