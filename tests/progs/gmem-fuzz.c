@@ -52,6 +52,7 @@
 #include <linux/kvm.h>
 #include <sys/ioctl.h>
 #include <sys/mman.h>
+#include <sys/random.h>
 #include <sys/wait.h>
 
 #ifndef KVM_CAP_GUEST_MEMFD_FLAGS
@@ -1068,7 +1069,7 @@ int main(int argc, char *argv[])
 	}
 	if (!nr_threads)
 		usage("--threads must be at least 1");
-	if (!seeded)
+	if (!seeded && getrandom(&seed, sizeof(seed), 0) != sizeof(seed))
 		seed = (uint64_t)time(NULL) ^ ((uint64_t)getpid() << 32);
 	setvbuf(stdout, NULL, _IOLBF, 0);
 
