@@ -50,6 +50,7 @@ help:
 	@echo "  PROG, ARGS, TIMEOUT=600     make vm-run: program, its arguments, its time limit (s)"
 	@echo "  TESTS_LIST=tests/vm-tests-ARCH.list   the test list of make check and make test"
 	@echo "  QEMU_ACCEL=tcg,thread=single, QEMU_SMP=2   QEMU's accelerator and vCPUs"
+	@echo "  QEMU_NUMA_NODES=2           the VM's NUMA nodes (regress and KVM_VARIANTS runs: 1)"
 	@echo "  VERSION=(apt's newest)      make rebase: the linux-source-6.12 version to move to"
 	@echo "  FORCE=0                     1: make tree/distclean discard work in build/linux"
 	@echo "  REGRESS_TIMEOUT=120         per-test time limit (s) of the regression suite"

@@ -6,6 +6,8 @@
 # serial port) goes to NAME.console.log. Exits with the job's status, or
 # non-zero when the guest reported none (hang, panic, crash).
 # HARNESS_CMDLINE_EXTRA: more kernel parameters after KERNEL_CMDLINE.
+# QEMU_NUMA_NODES (config/$ARCH.env, or the environment): the guest's NUMA
+# nodes, QEMU_MEM and the vCPUs split evenly among them; 1: no -numa options.
 set -euo pipefail
 . "$(dirname "$0")/lib.sh"
 
@@ -33,14 +35,34 @@ cp "$VMDIR/base.cpio" "$initrd"
 read -r -a serial <<<"${QEMU_SERIAL//@CONSOLE@/$console}"
 firmware=()
 [ -z "$QEMU_BIOS" ] || firmware=(-bios "$QEMU_BIOS")
+numa=()
+smp=$QEMU_SMP
+nodes=${QEMU_NUMA_NODES:-1}
+if [ "$nodes" -gt 1 ]; then
+	case $QEMU_MEM in
+	*G) mem_mb=$((${QEMU_MEM%G} * 1024)) ;;
+	*M) mem_mb=${QEMU_MEM%M} ;;
+	*) die "QEMU_MEM=$QEMU_MEM: QEMU_NUMA_NODES=$nodes needs a size in M or G" ;;
+	esac
+	[ $((mem_mb % nodes)) -eq 0 ] && [ $((QEMU_SMP % nodes)) -eq 0 ] ||
+		die "QEMU_NUMA_NODES=$nodes must divide QEMU_MEM ($mem_mb M) and QEMU_SMP ($QEMU_SMP)"
+	per_cpu=$((QEMU_SMP / nodes))
+	# A socket per node: CPUs that share a cache must share a node (x86
+	# warns at boot otherwise).
+	smp=$QEMU_SMP,sockets=$nodes
+	for ((n = 0; n < nodes; n++)); do
+		numa+=(-object "memory-backend-ram,id=node$n,size=$((mem_mb / nodes))M"
+			-numa "node,nodeid=$n,memdev=node$n,cpus=$((n * per_cpu))-$(((n + 1) * per_cpu - 1))")
+	done
+fi
 
-log "vm: booting $name (timeout ${secs}s; console log: ${console#"$ROOT"/})"
+log "vm: booting $name (timeout ${secs}s, $nodes NUMA node(s); console log: ${console#"$ROOT"/})"
 start=$SECONDS
 set +e
 # --foreground: QEMU stays in this process group, so Ctrl-C (or a kill of
 # the group) reaches it; without it timeout gives QEMU a group of its own.
 timeout --foreground -k 10 "$secs" "$QEMU" -M "$QEMU_MACHINE" -cpu "$QEMU_CPU" -accel "$QEMU_ACCEL" \
-	-smp "$QEMU_SMP" -m "$QEMU_MEM" "${firmware[@]}" -nodefaults -display none \
+	-smp "$smp" -m "$QEMU_MEM" "${numa[@]}" "${firmware[@]}" -nodefaults -display none \
 	-no-reboot -kernel "$KOUT/$KERNEL_IMAGE" -initrd "$initrd" \
 	-append "$KERNEL_CMDLINE${HARNESS_CMDLINE_EXTRA:+ $HARNESS_CMDLINE_EXTRA}" \
 	"${serial[@]}" \
