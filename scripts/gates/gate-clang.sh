@@ -43,33 +43,6 @@ clang_build() {
 	return "$rc"
 }
 
-gates_worktree "$GATES_TREE" "$tip"
-tout=$GATES/kernel-$ARCH-clang
-s=$SECONDS
-if clang_build "$GATES_TREE" "$tout" clang-tip; then
-	tap_ok "tip: KVM builds with LLVM=1 (${targets[*]}) [$(elapsed_since "$s")]"
-else
-	mapfile -t errs < <(grep -E '	error: ' "$tout/.gate-clang" | head -n 5)
-	tap_diag "${errs[@]}" "log: ${logs#"$ROOT"/}/clang-tip.log"
-	tap_fail "tip: KVM does not build with LLVM=1: ${errs[0]:-see log} [$(elapsed_since "$s")]"
-fi
-
-bout=$BUILD/base-$ARCH/kernel-$ARCH-clang
-: >"$GATES/.gate-clang-base"
-if [ -s "$tout/.gate-clang" ]; then
-	gates_worktree "$BASE_WT" "$base"
-	clang_build "$BASE_WT" "$bout" clang-base || true
-	cp "$bout/.gate-clang" "$GATES/.gate-clang-base"
-fi
-mapfile -t bad < <(gates_new_warnings "$GATES/.gate-clang-base" "$tout/.gate-clang" |
-	while IFS=$'\t' read -r file ln msg; do
-		echo "$file:$ln: $msg [$(gates_blame "$GATES_TREE" "$tip" "$file" "$ln")]"
-	done)
-if [ ${#bad[@]} -eq 0 ]; then
-	tap_ok "tip: no clang warning the base does not have ($(wc -l <"$tout/.gate-clang") at the tip)"
-else
-	tap_diag "${bad[@]}"
-	tap_fail "tip: ${#bad[@]} new clang warning(s): ${bad[0]}${bad[1]:+ (+$((${#bad[@]} - 1)) more)}"
-fi
+gates_tip_vs_base clang clang_build "KVM with LLVM=1 (${targets[*]})"
 tap_end
 log "gate-clang: done in $(elapsed_since "$gstart")"

@@ -52,33 +52,6 @@ distro_build() {
 	return "$rc"
 }
 
-gates_worktree "$GATES_TREE" "$tip"
-tout=$GATES/kernel-$ARCH-distro
-s=$SECONDS
-if distro_build "$GATES_TREE" "$tout" distro-tip; then
-	tap_ok "tip: ${targets[*]} build with Debian's config [$(elapsed_since "$s")]"
-else
-	mapfile -t errs < <(grep -E '	error: ' "$tout/.gate-distro" | head -n 5)
-	tap_diag "${errs[@]}" "log: ${logs#"$ROOT"/}/distro-tip.log"
-	tap_fail "tip: ${targets[*]} do not build with Debian's config: ${errs[0]:-see log} [$(elapsed_since "$s")]"
-fi
-
-bout=$BUILD/base-$ARCH/kernel-$ARCH-distro
-: >"$GATES/.gate-distro-base"
-if [ -s "$tout/.gate-distro" ]; then
-	gates_worktree "$BASE_WT" "$base"
-	distro_build "$BASE_WT" "$bout" distro-base || true
-	cp "$bout/.gate-distro" "$GATES/.gate-distro-base"
-fi
-mapfile -t bad < <(gates_new_warnings "$GATES/.gate-distro-base" "$tout/.gate-distro" |
-	while IFS=$'\t' read -r file ln msg; do
-		echo "$file:$ln: $msg [$(gates_blame "$GATES_TREE" "$tip" "$file" "$ln")]"
-	done)
-if [ ${#bad[@]} -eq 0 ]; then
-	tap_ok "tip: no warning under Debian's config the base does not have ($(wc -l <"$tout/.gate-distro") at the tip)"
-else
-	tap_diag "${bad[@]}"
-	tap_fail "tip: ${#bad[@]} new warning(s) under Debian's config: ${bad[0]}${bad[1]:+ (+$((${#bad[@]} - 1)) more)}"
-fi
+gates_tip_vs_base distro distro_build "${targets[*]} with Debian's config"
 tap_end
 log "gate-distro: done in $(elapsed_since "$gstart")"

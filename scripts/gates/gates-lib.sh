@@ -170,6 +170,43 @@ gates_new_warnings() {
 		{ k = $1 "\t" $3; if (have[k] > 0) { have[k]--; next } print }' "$2"
 }
 
+# gates_tip_vs_base NAME BUILD_FN WHAT: the common end of a gate that
+# builds the tip and, only if the tip warns, the base the same way.
+# BUILD_FN TREE OUT LOGNAME builds in OUT and leaves its normalized
+# warnings (gates_warnings) in OUT/.gate-NAME; WHAT says what was built,
+# as in "tip: WHAT builds". Results: the tip builds; no warning the base
+# does not have (each new one with the patch that last changed its line).
+gates_tip_vs_base() {
+	local name=$1 build=$2 what=$3 s=$SECONDS tout bout errs bad
+	gates_worktree "$GATES_TREE" "$tip"
+	tout=$GATES/kernel-$ARCH-$name
+	if "$build" "$GATES_TREE" "$tout" "$name-tip"; then
+		tap_ok "tip: $what builds [$(elapsed_since "$s")]"
+	else
+		mapfile -t errs < <(grep -E '	error: ' "$tout/.gate-$name" | head -n 5)
+		tap_diag "${errs[@]}" "log: ${logs#"$ROOT"/}/$name-tip.log"
+		tap_fail "tip: $what does not build: ${errs[0]:-see log} [$(elapsed_since "$s")]"
+	fi
+
+	bout=$BUILD/base-$ARCH/kernel-$ARCH-$name
+	: >"$GATES/.gate-$name-base"
+	if [ -s "$tout/.gate-$name" ]; then
+		gates_worktree "$BASE_WT" "$base"
+		"$build" "$BASE_WT" "$bout" "$name-base" || true
+		cp "$bout/.gate-$name" "$GATES/.gate-$name-base"
+	fi
+	mapfile -t bad < <(gates_new_warnings "$GATES/.gate-$name-base" "$tout/.gate-$name" |
+		while IFS=$'\t' read -r file ln msg; do
+			echo "$file:$ln: $msg [$(gates_blame "$GATES_TREE" "$tip" "$file" "$ln")]"
+		done)
+	if [ ${#bad[@]} -eq 0 ]; then
+		tap_ok "tip: no warning in $what that the base does not have ($(wc -l <"$tout/.gate-$name") at the tip)"
+	else
+		tap_diag "${bad[@]}"
+		tap_fail "tip: ${#bad[@]} new warning(s) in $what: ${bad[0]}${bad[1]:+ (+$((${#bad[@]} - 1)) more)}"
+	fi
+}
+
 gates_blame() {
 	local c
 	c=$(git -C "$1" blame --porcelain -L "$4,$4" "$2" -- "$3" 2>/dev/null | awk 'NR == 1 { print $1 }')
