@@ -31,6 +31,10 @@ die()  { printf '[%s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 # shellcheck source=../../config/x86_64.env
 . "$ROOT/config/$ARCH.env"
 
+# HARNESS_KVM_MODULES: other modules to load, paths under KOUT (make
+# distro-check: those of a Debian package).
+KVM_MODULES=${HARNESS_KVM_MODULES:-$KVM_MODULES}
+
 # HARNESS_FRAGMENT: another base fragment instead of KERNEL_FRAGMENT (a
 # gate's stand-alone configuration, e.g. config/kernel-ARCH-nokvm.config).
 KERNEL_FRAGMENT=${HARNESS_FRAGMENT:-$KERNEL_FRAGMENT}
@@ -249,6 +253,16 @@ timed() {
 
 # shellcheck source=tap.sh
 . "$ROOT/scripts/lib/tap.sh"
+
+# need_disk_gib DIR GIB WHAT: die unless DIR's filesystem has GIB GiB
+# free, naming WHAT needs it and how much there is.
+need_disk_gib() {
+	local avail_kib
+	mkdir -p "$1"
+	avail_kib=$(df -Pk "$1" | awk 'NR == 2 { print $4 }')
+	[ "$avail_kib" -ge $(($2 * 1024 * 1024)) ] ||
+		die "not enough disk in ${1#"$ROOT"/}: $3 needs $2 GiB, $((avail_kib / 1024 / 1024)) GiB free"
+}
 
 # Serialise everything that writes build/linux or runs a big build: one at
 # a time per checkout (2 cores; a tree re-applied under a running build

@@ -8,15 +8,12 @@ set -euo pipefail
 
 version=${1:-$BASE_VERSION}
 [ ! -e "$TREE" ] || die "$TREE already exists"
+# Before the download: the tarball is part of what it needs.
+need_disk_gib "$BUILD" "$DISK_NEEDED_GIB" "the tree, a kernel build and the selftests"
 tarball=$("$ROOT/scripts/lib/base-fetch.sh" "$version")
 
 mkdir -p "$BUILD" "${TREE%/*}"
 take_build_lock
-avail_kib=$(df -Pk "$BUILD" | awk 'NR == 2 { print $4 }')
-need_kib=$((DISK_NEEDED_GIB * 1024 * 1024))
-if [ "$avail_kib" -lt "$need_kib" ]; then
-	die "not enough disk in $BUILD: need ${DISK_NEEDED_GIB} GiB, have $((avail_kib / 1024 / 1024)) GiB free"
-fi
 
 tmp=$(mktemp -d "${TREE%/*}/.linux-tmp.XXXXXX")
 trap 'rm -rf "$tmp"' EXIT
