@@ -20,7 +20,7 @@ export ARCH CHECK_ARCHES
 .PHONY: help deps tree tree-for-build export kernel selftests progs initramfs \
 	vm-run vm-run-prog check lint run test-harness clean distclean bench \
 	stress regress regress-base test rebase base-status mutate fuzz fuzz-settings \
-	export-debian
+	export-debian deb deb-check distro-check
 
 help:
 	@echo "Targets (README.md \"Targets and settings\"):"
@@ -32,6 +32,9 @@ help:
 	@echo "  make tree           build/linux = base + patches/ (refuses to drop unexported work)"
 	@echo "  make export         patches/ = commits base..HEAD of build/linux"
 	@echo "  make export-debian  patches/ as debian/patches/features/all/guest-memfd-mmap with DEP-3 fields, in DIR"
+	@echo "  make deb            Debian packages of the patched kernel (DEB_CONFIG: Debian's config, all modules)"
+	@echo "  make deb-check      the package of make deb: dpkg-deb checks, its kernel booted in the VM, the test list"
+	@echo "  make distro-check   the kernel with Debian's config (bzImage + KVM modules) in the VM, the test list"
 	@echo "  make rebase [VERSION=v]  move the series and the pin to linux-source v (default: apt's newest)"
 	@echo "  make base-status    pinned base, apt's newest, does the series apply there at fuzz 0"
 	@echo "  make regress        KVM selftest suite on the patched kernel vs the recorded base results"
@@ -58,6 +61,7 @@ help:
 	@echo "  STRESS_SECONDS=60, DEBUG=0  make stress: duration; 1 = on the debug kernel"
 	@echo "  OPS=1000000, SEED=(random), FUZZ_THREADS=4   make fuzz: operations, seed, threads"
 	@echo "  DIR=build/debian-patches    make export-debian: where the Debian layout goes"
+	@echo "  DEB_CONFIG=debian           make deb, deb-check: debian (Debian's config) or harness (the harness's, minutes)"
 	@echo "  DEBUG_TIMEOUT_FACTOR=8, DEBUG_VM_TIMEOUT=3600   debug kernel: test time limits x N; its VM's limit (s)"
 	@echo "  BENCH_ARGS=, BENCH_TIMEOUT=1800   make bench: gmem-bench options; its VM's limit (s)"
 	@echo "  GATES_NOCACHE=              1: rebuild bisect steps built before"
@@ -136,6 +140,16 @@ fuzz-settings:
 
 export-debian:
 	scripts/export-debian.sh
+
+deb: tree-for-build
+	scripts/deb.sh
+
+# The VM runs the test list: the selftests and programs must be built.
+deb-check: progs
+	scripts/deb-check.sh
+
+distro-check: progs
+	scripts/distro-check.sh
 
 mutate: initramfs
 	MUTANTS="$(MUTANTS)" scripts/mutate.sh

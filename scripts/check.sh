@@ -12,7 +12,8 @@
 #     core, ~25 min under TCG) start in the background;
 #  4. per architecture: its quality gates (CHECK_GATES in config/ARCH.env),
 #     the no-regressions suite (scripts/regress.sh) and the mutation smoke
-#     (MUTATE_SMOKE, scripts/mutate.sh --smoke);
+#     (MUTATE_SMOKE, scripts/mutate.sh --smoke), and the Debian packages
+#     of CHECK_DEB_CONFIG built and booted (scripts/deb-check.sh);
 #  5. wait for the debug VMs; the time table (where the time went, each
 #     step: scripts/lib/time-table.sh), then tap-summary's
 #     "N passed, N failed, N skipped".
@@ -94,6 +95,7 @@ for a in "${built[@]}"; do
 	ARCH=$a "$ROOT/scripts/gates/gates.sh" "$out/$a" || true
 	ARCH=$a timed "$a: regression suite" "$ROOT/scripts/regress.sh" --tap "$out/$a" || true
 	ARCH=$a timed "$a: mutation smoke" "$ROOT/scripts/mutate.sh" "$out/$a" --smoke || true
+	ARCH=$a timed "$a: packages (make deb, deb-check)" "$ROOT/scripts/deb-check.sh" --in-check "$out/$a/deb" || true
 done
 
 # 5. The debug VMs.
@@ -116,5 +118,9 @@ done
 for a in "${built[@]}"; do
 	taps+=("$out/$a"/gate-*.tap "$out/$a/regress.tap")
 	[ ! -f "$out/$a/mutate.tap" ] || taps+=("$out/$a/mutate.tap")
+	if [ -f "$out/$a/deb/deb.tap" ]; then
+		tap_ensure "$out/$a/deb/vm.tap" "deb-check ($a): the package's kernel was not booted (the error is above)"
+		taps+=("$out/$a/deb"/*.tap)
+	fi
 done
 summary

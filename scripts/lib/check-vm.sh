@@ -27,7 +27,7 @@ mkdir -p "$jobroot/job"
 : >"$jobroot/job/run"
 # TAP_RUN_FLAGS: more options of the guest's tap-run (make mutate:
 # --stop-at-failure).
-name=check label=$ARCH runner="/bin/tap-run${TAP_RUN_FLAGS:+ $TAP_RUN_FLAGS}"
+name=check label=${CHECK_VM_LABEL:-$ARCH} runner="/bin/tap-run${TAP_RUN_FLAGS:+ $TAP_RUN_FLAGS}"
 if [ -n "$variant" ]; then
 	spec=
 	for v in "${KVM_VARIANTS[@]}"; do

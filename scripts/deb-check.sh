@@ -1,0 +1,117 @@
+#!/bin/bash
+# make deb-check [DEB_CONFIG=debian|harness] [OUTDIR]: the linux-image
+# package of make deb, checked and booted. dpkg-deb --info must name it
+# linux-image-RELEASE at BASE_VERSION+DEB_SUFFIX (sorting above Debian's
+# own upload), --contents must hold vmlinuz, config and System.map of that
+# release and the KVM modules (KVM_MODULES). Unpacked, its vmlinuz boots in
+# the harness VM, which loads the last of KVM_MODULES and what the
+# package's modules.dep says it needs (the package's files, signatures
+# and all) and runs the test list like make check's VM (check-vm.sh:
+# vm-tests.tap, vm.tap with the console's splat scan); deb.tap holds the
+# package checks and that the console names the package's release.
+# deb-check.sh --in-check OUTDIR (make check): first make deb with
+# CHECK_DEB_CONFIG of config/$ARCH.env (nothing if it is empty); a failed
+# build is one failed result in deb.tap.
+set -euo pipefail
+. "$(dirname "$0")/lib/lib.sh"
+. "$ROOT/scripts/gates/gates-lib.sh"
+
+in_check=
+if [ "${1:-}" = --in-check ]; then
+	[ $# -eq 2 ] || die "usage: deb-check.sh --in-check OUTDIR"
+	[ -n "${CHECK_DEB_CONFIG:-}" ] || exit 0
+	export DEB_CONFIG=$CHECK_DEB_CONFIG
+	in_check=1
+	shift
+fi
+. "$ROOT/scripts/lib/deb-lib.sh"
+
+[ $# -le 1 ] || die "usage: deb-check.sh [OUTDIR]"
+out=${1:-$DEB_DIR/check-$DEB_CONFIG}
+mkdir -p "$out"
+s0=$SECONDS
+if [ -n "$in_check" ] && ! "$ROOT/scripts/deb.sh"; then
+	tap_single "$out/deb.tap" fail "make deb DEB_CONFIG=$DEB_CONFIG failed (its error is above)"
+	exit 0
+fi
+[ -f "$DEB_DEBS/release" ] || die "no packages in ${DEB_DEBS#"$ROOT"/}: run make deb DEB_CONFIG=$DEB_CONFIG"
+release=$(cat "$DEB_DEBS/release")
+image=$(find "$DEB_DEBS" -name "linux-image-${release}_*.deb")
+[ -n "$image" ] || die "no linux-image-$release package in ${DEB_DEBS#"$ROOT"/}"
+
+tap_open "$out/deb.tap" "deb-check"
+info=$(dpkg-deb --info "$image")
+pkg=$(awk '$1 == "Package:" { print $2 }' <<<"$info")
+ver=$(awk '$1 == "Version:" { print $2 }' <<<"$info")
+if [ "$pkg" = "linux-image-$release" ] && [ "$ver" = "$DEB_PKGVERSION" ] &&
+	dpkg --compare-versions "$ver" gt "$BASE_VERSION"; then
+	tap_ok "${image##*/}: package $pkg, version $ver, above Debian's $BASE_VERSION"
+else
+	tap_fail "${image##*/}: package '$pkg' version '$ver'; expected linux-image-$release $DEB_PKGVERSION"
+fi
+contents=$(dpkg-deb --contents "$image" | awk '{ print $NF }')
+missing=()
+for f in "boot/vmlinuz-$release" "boot/config-$release" "boot/System.map-$release"; do
+	grep -qxF "./$f" <<<"$contents" || missing+=("$f")
+done
+for m in $KVM_MODULES; do
+	grep -qxF -e "./lib/modules/$release/kernel/$m" -e "./lib/modules/$release/kernel/$m.xz" <<<"$contents" ||
+		missing+=("$m")
+done
+nmod=$(grep -cE '\.ko(\.xz)?$' <<<"$contents" || true)
+if [ ${#missing[@]} -eq 0 ]; then
+	tap_ok "${image##*/}: vmlinuz, config, System.map, $nmod modules incl. $KVM_MODULES"
+else
+	tap_fail "${image##*/}: lacks ${missing[*]}"
+fi
+
+# Unpacked. The VM's kernel build dir (HARNESS_KOUT) gets the package's
+# vmlinuz where KERNEL_IMAGE says and the modules to load, uncompressed.
+root=$DEB_DIR/root-$DEB_CONFIG
+kout=$DEB_DIR/vm-kout-$DEB_CONFIG
+rm -rf "$root" "$kout"
+dpkg-deb -x "$image" "$root"
+moddir=$root/lib/modules/$release
+[ -f "$moddir/modules.dep" ] || depmod -b "$root" "$release"
+mkdir -p "$kout/$(dirname "$KERNEL_IMAGE")"
+cp "$root/boot/vmlinuz-$release" "$kout/$KERNEL_IMAGE"
+# load_order PATH: the modules.dep paths PATH needs, then PATH.
+declare -A seen=()
+order=()
+load_order() {
+	local dep
+	[ -z "${seen[$1]:-}" ] || return 0
+	seen[$1]=1
+	for dep in $(awk -v m="$1:" '$1 == m { $1 = ""; print }' "$moddir/modules.dep"); do
+		load_order "$dep"
+	done
+	order+=("$1")
+}
+last=${KVM_MODULES##* }
+want=$(awk -F: -v a="kernel/$last" -v b="kernel/$last.xz" '$1 == a || $1 == b { print $1 }' "$moddir/modules.dep")
+[ -n "$want" ] || die "deb-check: kernel/$last is not in the package's modules.dep"
+load_order "$want"
+mods=()
+for p in "${order[@]}"; do
+	mkdir -p "$kout/$(dirname "$p")"
+	case $p in
+	*.xz) xz -dc "$moddir/$p" >"$kout/${p%.xz}" ;;
+	*) cp "$moddir/$p" "$kout/$p" ;;
+	esac
+	mods+=("${p%.xz}")
+done
+log "deb-check: booting $release from ${image##*/}, loading ${mods[*]##*/}"
+
+export HARNESS_KOUT=$kout HARNESS_VMDIR=$DEB_DIR/vm-$DEB_CONFIG HARNESS_KVM_MODULES="${mods[*]}"
+"$ROOT/scripts/initramfs.sh"
+CHECK_VM_LABEL="$ARCH ($release package)" "$ROOT/scripts/lib/check-vm.sh" "$out"
+console=$HARNESS_VMDIR/logs/check.console.log
+if grep -q "Linux version $release " "$console" 2>/dev/null; then
+	tap_ok "the VM ran the package's kernel (console: Linux version $release)"
+else
+	tap_fail "the VM's console does not say 'Linux version $release' (${console#"$ROOT"/})"
+fi
+tap_end
+step_time "$ARCH: make deb-check DEB_CONFIG=$DEB_CONFIG" "$s0"
+# Alone (make deb-check), the verdict; make check sums up its own.
+[ $# -eq 1 ] || [ -n "$in_check" ] || exec "$ROOT/scripts/lib/tap-summary.sh" "$out/deb.tap" "$out/vm.tap" "$out/vm-tests.tap"
