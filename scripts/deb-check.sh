@@ -29,11 +29,11 @@ fi
 [ $# -le 1 ] || die "usage: deb-check.sh [OUTDIR]"
 out=${1:-$DEB_DIR/check-$DEB_CONFIG}
 mkdir -p "$out"
-s0=$SECONDS
 if [ -n "$in_check" ] && ! "$ROOT/scripts/deb.sh"; then
 	tap_single "$out/deb.tap" fail "make deb DEB_CONFIG=$DEB_CONFIG failed (its error is above)"
 	exit 0
 fi
+s0=$SECONDS
 [ -f "$DEB_DEBS/release" ] || die "no packages in ${DEB_DEBS#"$ROOT"/}: run make deb DEB_CONFIG=$DEB_CONFIG"
 release=$(cat "$DEB_DEBS/release")
 image=$(find "$DEB_DEBS" -name "linux-image-${release}_*.deb")

@@ -16,6 +16,9 @@
 #                 cover-*.expected (what make export wrote into it)
 #   dep3-*/       a patch (input.patch) and its origins (origins):
 #                 scripts/lib/dep3.sh must write expected.patch
+#   skips-*/      a test list's TAP (vm-tests.tap) and the skip reasons
+#                 allowed (ere): scripts/lib/skips-allowed.sh must print
+#                 expected.tap
 #   times-*/      a time table's steps (times) and wall clock (wall):
 #                 time-table.sh must print expected
 #   taprun-*/     guest/tap-run over tests.list with t/ as its test root:
@@ -36,7 +39,7 @@ export ARCH=x86_64
 dir=$ROOT/tests/harness
 cases=("$dir"/clean-*.log "$dir"/splat-*.log "$dir"/summary-*.tap "$dir"/regress-*/
 	"$dir"/cover-*.patch "$dir"/list-*.list "$dir"/warnings-*/ "$dir"/times-*/ "$dir"/taprun-*/
-	"$dir"/dep3-*/)
+	"$dir"/dep3-*/ "$dir"/skips-*/)
 
 # name | setup (shell, in $STUB_DIR) | command | exit | output regex (ERE)
 # [| regex the output must not match]
@@ -175,6 +178,12 @@ for f in "${cases[@]}"; do
 			diff - "$f/expected.patch" 2>&1) || rc=$?
 		[ "$rc" -eq 0 ] && ok=yes || ok=no
 		result "$ok" "$name: DEP-3 fields as expected.patch" "$got" ;;
+	*/skips-*/)
+		name=harness/$(basename "$f")
+		got=$("$ROOT/scripts/lib/skips-allowed.sh" "$f/vm-tests.tap" "$(cat "$f/ere")" 2>&1 |
+			diff - "$f/expected.tap" 2>&1) || rc=$?
+		[ "$rc" -eq 0 ] && ok=yes || ok=no
+		result "$ok" "$name: skips-allowed.sh's verdict as expected.tap" "$got" ;;
 	*/times-*/)
 		name=harness/$(basename "$f")
 		got=$("$ROOT/scripts/lib/time-table.sh" "$f/times" "$(cat "$f/wall")" 2>&1 |
