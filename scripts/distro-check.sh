@@ -53,5 +53,6 @@ CHECK_VM_LABEL="$ARCH (Debian's config)" TAP_RUN_FLAGS=--may-skip \
 	"$ROOT/scripts/lib/check-vm.sh" "$out"
 "$ROOT/scripts/lib/skips-allowed.sh" "$out/vm-tests.tap" "$DISTRO_MAY_SKIP" | tee "$out/skips.tap"
 step_time "$ARCH: make distro-check" "$s0"
-# Alone (make distro-check), the verdict; make check sums up its own.
+# Without OUTDIR (make distro-check), the verdict; a caller that names
+# OUTDIR sums up the TAP files itself.
 [ $# -eq 1 ] || exec "$ROOT/scripts/lib/tap-summary.sh" "$out/vm.tap" "$out/vm-tests.tap" "$out/skips.tap"
