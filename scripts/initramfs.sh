@@ -31,7 +31,7 @@ echo "JOB_TTY=$JOB_TTY" >"$root/etc/harness/env"
 : >"$root/etc/harness/modules" # KVM may be built in (arm64): no modules
 for mod in $KVM_MODULES; do
 	[ -f "$KOUT/$mod" ] || die "module $mod not built in $KOUT: run make kernel"
-	# A signed module (make distro-check) as it is: strip would drop
+	# A signed module (Debian's config signs them) as it is: strip would drop
 	# its signature, and loading it unsigned taints the kernel.
 	if tail -c 28 "$KOUT/$mod" | grep -q 'Module signature appended'; then
 		cp "$KOUT/$mod" "$root/lib/modules/$(basename "$mod")"

@@ -32,7 +32,7 @@ die()  { printf '[%s] ERROR: %s\n' "$(date +%H:%M:%S)" "$*" >&2; exit 1; }
 . "$ROOT/config/$ARCH.env"
 
 # HARNESS_KVM_MODULES: other modules to load, paths under KOUT (make
-# distro-check: those of a Debian package).
+# deb-check: a package's; make distro-check: those built with Debian's config).
 KVM_MODULES=${HARNESS_KVM_MODULES:-$KVM_MODULES}
 
 # HARNESS_FRAGMENT: another base fragment instead of KERNEL_FRAGMENT (a
