@@ -118,6 +118,15 @@ taprun() {
 	rm -rf "$tmp"
 }
 
+# expect_output DESCRIPTION EXPECTED COMMAND...: one result, ok if
+# COMMAND's output (stdout and stderr) is the file EXPECTED; else the diff.
+expect_output() {
+	local desc=$1 want=$2 got rc=0
+	shift 2
+	got=$("$@" 2>&1 | diff - "$want" 2>&1) || rc=$?
+	if [ "$rc" -eq 0 ]; then result yes "$desc" ""; else result no "$desc" "$got"; fi
+}
+
 for s in "${SCENARIOS[@]}"; do
 	scenario "$s"
 done
@@ -169,27 +178,17 @@ for f in "${cases[@]}"; do
 		[ "$rc" -eq 0 ] && ok=yes || ok=no
 		result "$ok" "$name: tap-run's TAP as expected.tap, with --may-skip, --stop-at-failure and the debug kernel's list as expected-*.tap" "$got" ;;
 	*/cover-*)
-		got=$("$ROOT/scripts/lib/cover-description.sh" "$f" 2>&1 | diff - "${f%.patch}.expected" 2>&1) || rc=$?
-		[ "$rc" -eq 0 ] && ok=yes || ok=no
-		result "$ok" "$name: description reads back" "$got" ;;
+		expect_output "$name: description reads back" "${f%.patch}.expected" \
+			"$ROOT/scripts/lib/cover-description.sh" "$f" ;;
 	*/dep3-*/)
-		name=harness/$(basename "$f")
-		got=$("$ROOT/scripts/lib/dep3.sh" "$f/input.patch" "$f/origins" 2>&1 |
-			diff - "$f/expected.patch" 2>&1) || rc=$?
-		[ "$rc" -eq 0 ] && ok=yes || ok=no
-		result "$ok" "$name: DEP-3 fields as expected.patch" "$got" ;;
+		expect_output "$name: DEP-3 fields as expected.patch" "$f/expected.patch" \
+			"$ROOT/scripts/lib/dep3.sh" "$f/input.patch" "$f/origins" ;;
 	*/skips-*/)
-		name=harness/$(basename "$f")
-		got=$("$ROOT/scripts/lib/skips-allowed.sh" "$f/vm-tests.tap" "$(cat "$f/ere")" 2>&1 |
-			diff - "$f/expected.tap" 2>&1) || rc=$?
-		[ "$rc" -eq 0 ] && ok=yes || ok=no
-		result "$ok" "$name: skips-allowed.sh's verdict as expected.tap" "$got" ;;
+		expect_output "$name: skips-allowed.sh's verdict as expected.tap" "$f/expected.tap" \
+			"$ROOT/scripts/lib/skips-allowed.sh" "$f/vm-tests.tap" "$(cat "$f/ere")" ;;
 	*/times-*/)
-		name=harness/$(basename "$f")
-		got=$("$ROOT/scripts/lib/time-table.sh" "$f/times" "$(cat "$f/wall")" 2>&1 |
-			diff - "$f/expected" 2>&1) || rc=$?
-		[ "$rc" -eq 0 ] && ok=yes || ok=no
-		result "$ok" "$name: time table as expected" "$got" ;;
+		expect_output "$name: time table as expected" "$f/expected" \
+			"$ROOT/scripts/lib/time-table.sh" "$f/times" "$(cat "$f/wall")" ;;
 	*/summary-*)
 		want=$(sed -n 's/^# expect: //p' "$f")
 		want_rc=$(sed -n 's/^# expect-exit: //p' "$f")
