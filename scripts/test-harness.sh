@@ -57,11 +57,11 @@ SCENARIOS=(
 "distro config: pinned version gone from apt|echo 6.12.999-1 >versions|lib/distro-config-fetch.sh|1|ERROR: apt offers no linux-config-6.12=$BASE_VERSION, the Debian config of the pinned base"
 "distro config: download fails (no network)|touch no-network|lib/distro-config-fetch.sh|1|ERROR: download of linux-config-6.12=$BASE_VERSION failed \\(no network"
 "distro config: none for arm64|export ARCH=arm64|lib/distro-config-fetch.sh|1|ERROR: config/arm64.env sets no DISTRO_CONFIG"
-"deb: too little disk: says how much, builds nothing|touch disk-full|deb.sh|1|ERROR: not enough disk in .*/deb-x86_64: make deb DEB_CONFIG=debian needs 40 GiB, 1 GiB free|deb: 6\\.12"
+"deb: too little disk: says how much, builds nothing|touch disk-full|deb.sh|1|ERROR: not enough disk in .*/deb-x86_64: make deb DEB_CONFIG=debian needs 16 GiB, 1 GiB free|deb: 6\\.12"
 "deb: unknown DEB_CONFIG|export DEB_CONFIG=fedora|deb.sh|1|ERROR: DEB_CONFIG=fedora: debian \\(Debian's config\\) or harness"
 "deb: arm64 has no Debian config|export ARCH=arm64|deb.sh|1|ERROR: config/arm64.env sets no DISTRO_CONFIG"
 "deb-check: no packages built yet|:|deb-check.sh|1|ERROR: no packages in .*/deb-x86_64/debs-debian: run make deb DEB_CONFIG=debian"
-"distro-check: too little disk|touch disk-full|distro-check.sh|1|ERROR: not enough disk in .*/deb-x86_64: make distro-check needs 12 GiB, 1 GiB free"
+"distro-check: too little disk|touch disk-full|distro-check.sh|1|ERROR: not enough disk in .*/deb-x86_64: make distro-check needs 5 GiB, 1 GiB free"
 "tree: too little disk|touch disk-full|lib/tree-create.sh|1|ERROR: not enough disk in .*/build: the tree, a kernel build and the selftests needs 8 GiB, 1 GiB free"
 )
 
