@@ -4,11 +4,11 @@
 # linux-image-RELEASE at BASE_VERSION+DEB_SUFFIX (sorting above Debian's
 # own upload), --contents must hold vmlinuz, config and System.map of that
 # release and the KVM modules (KVM_MODULES). Unpacked, its vmlinuz boots in
-# the harness VM, which loads the last of KVM_MODULES and what the
-# package's modules.dep says it needs (the package's files, signatures
-# and all) and runs the test list like make check's VM (check-vm.sh:
-# vm-tests.tap, vm.tap with the console's splat scan); deb.tap holds the
-# package checks and that the console names the package's release.
+# the harness VM, which loads the package's own modules (signatures and
+# all) and runs the test list like make check's VM (deb_boot_vm in
+# scripts/lib/deb-lib.sh: vm-tests.tap, vm.tap with the console's splat
+# scan, and under Debian's config skips.tap); deb.tap holds the package
+# checks and that the console names the package's release.
 # deb-check.sh --in-check OUTDIR (make check): first make deb with
 # CHECK_DEB_CONFIG of config/$ARCH.env (nothing if it is empty); a failed
 # build is one failed result in deb.tap.
@@ -65,16 +65,16 @@ else
 	tap_fail "${image##*/}: lacks ${missing[*]}"
 fi
 
-# Unpacked. The VM's kernel build dir (HARNESS_KOUT) gets the package's
-# vmlinuz where KERNEL_IMAGE says and the modules to load, uncompressed.
+# Unpacked: the VM boots the package's vmlinuz with its modules,
+# uncompressed: under the harness's config the last of KVM_MODULES, under
+# Debian's DISTRO_VM_MODULES, each after what the package's modules.dep
+# says it needs.
 root=$DEB_DIR/root-$DEB_CONFIG
-kout=$DEB_DIR/vm-kout-$DEB_CONFIG
-rm -rf "$root" "$kout"
+rm -rf "$root"
 dpkg-deb -x "$image" "$root"
 moddir=$root/lib/modules/$release
 [ -f "$moddir/modules.dep" ] || depmod -b "$root" "$release"
-mkdir -p "$kout/$(dirname "$KERNEL_IMAGE")"
-cp "$root/boot/vmlinuz-$release" "$kout/$KERNEL_IMAGE"
+kout=$(deb_vm_kout "$DEB_CONFIG" "$root/boot/vmlinuz-$release")
 # load_order PATH: the modules.dep paths PATH needs, then PATH.
 declare -A seen=()
 order=()
@@ -87,10 +87,13 @@ load_order() {
 	done
 	order+=("$1")
 }
-last=${KVM_MODULES##* }
-want=$(awk -F: -v a="kernel/$last" -v b="kernel/$last.xz" '$1 == a || $1 == b { print $1 }' "$moddir/modules.dep")
-[ -n "$want" ] || die "deb-check: kernel/$last is not in the package's modules.dep"
-load_order "$want"
+roots=${KVM_MODULES##* }
+[ "$DEB_CONFIG" = harness ] || roots=$DISTRO_VM_MODULES
+for m in $roots; do
+	want=$(awk -F: -v a="kernel/$m" -v b="kernel/$m.xz" '$1 == a || $1 == b { print $1 }' "$moddir/modules.dep")
+	[ -n "$want" ] || die "deb-check: kernel/$m is not in the package's modules.dep"
+	load_order "$want"
+done
 mods=()
 for p in "${order[@]}"; do
 	mkdir -p "$kout/$(dirname "$p")"
@@ -102,10 +105,8 @@ for p in "${order[@]}"; do
 done
 log "deb-check: booting $release from ${image##*/}, loading ${mods[*]##*/}"
 
-export HARNESS_KOUT=$kout HARNESS_VMDIR=$DEB_DIR/vm-$DEB_CONFIG HARNESS_KVM_MODULES="${mods[*]}"
-"$ROOT/scripts/initramfs.sh"
-CHECK_VM_LABEL="$ARCH ($release package)" "$ROOT/scripts/lib/check-vm.sh" "$out"
-console=$HARNESS_VMDIR/logs/check.console.log
+deb_boot_vm "$DEB_CONFIG" "$ARCH ($release package)" "$out" "${mods[@]}"
+console=$DEB_DIR/vm-$DEB_CONFIG/logs/check.console.log
 if grep -q "Linux version $release " "$console" 2>/dev/null; then
 	tap_ok "the VM ran the package's kernel (console: Linux version $release)"
 else
@@ -114,4 +115,4 @@ fi
 tap_end
 step_time "$ARCH: make deb-check DEB_CONFIG=$DEB_CONFIG" "$s0"
 # Alone (make deb-check), the verdict; make check sums up its own.
-[ $# -eq 1 ] || [ -n "$in_check" ] || exec "$ROOT/scripts/lib/tap-summary.sh" "$out/deb.tap" "$out/vm.tap" "$out/vm-tests.tap"
+[ $# -eq 1 ] || [ -n "$in_check" ] || exec "$ROOT/scripts/lib/tap-summary.sh" "$out"/*.tap

@@ -25,10 +25,7 @@ read -r -a mods <<<"$DISTRO_VM_MODULES"
 dmake_logged "building bzImage" "$DEB_DIR/distro-bzImage.log" bzImage
 dmake_logged "building ${mods[*]##*/}" "$DEB_DIR/distro-modules.log" "${mods[@]}"
 
-kout=$DEB_DIR/vm-kout-distro
-rm -rf "$kout"
-mkdir -p "$kout/$(dirname "$KERNEL_IMAGE")"
-cp "$DEB_OUT/$KERNEL_IMAGE" "$kout/$KERNEL_IMAGE"
+kout=$(deb_vm_kout distro "$DEB_OUT/$KERNEL_IMAGE")
 # Each module's dependencies (modinfo's depends=) come before it in the list.
 loaded=" "
 for m in "${mods[@]}"; do
@@ -47,12 +44,8 @@ for m in "${mods[@]}"; do
 done
 log "distro-check: $DEB_RELEASE with Debian's config, loading ${mods[*]##*/}"
 
-export HARNESS_KOUT=$kout HARNESS_VMDIR=$DEB_DIR/vm-distro HARNESS_KVM_MODULES="${mods[*]}"
-"$ROOT/scripts/initramfs.sh"
-CHECK_VM_LABEL="$ARCH (Debian's config)" TAP_RUN_FLAGS=--may-skip \
-	"$ROOT/scripts/lib/check-vm.sh" "$out"
-"$ROOT/scripts/lib/skips-allowed.sh" "$out/vm-tests.tap" "$DISTRO_MAY_SKIP" | tee "$out/skips.tap"
+deb_boot_vm distro "$ARCH (Debian's config)" "$out" "${mods[@]}"
 step_time "$ARCH: make distro-check" "$s0"
 # Without OUTDIR (make distro-check), the verdict; a caller that names
 # OUTDIR sums up the TAP files itself.
-[ $# -eq 1 ] || exec "$ROOT/scripts/lib/tap-summary.sh" "$out/vm.tap" "$out/vm-tests.tap" "$out/skips.tap"
+[ $# -eq 1 ] || exec "$ROOT/scripts/lib/tap-summary.sh" "$out"/*.tap

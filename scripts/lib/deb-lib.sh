@@ -67,3 +67,35 @@ dmake_logged() {
 	fi
 	log "deb: $what: $(elapsed_since "$s")"
 }
+
+# deb_vm_kout NAME IMAGE: DEB_DIR/vm-kout-NAME made anew, the VM's kernel
+# build dir (HARNESS_KOUT), with IMAGE where KERNEL_IMAGE says; printed.
+deb_vm_kout() {
+	local kout=$DEB_DIR/vm-kout-$1
+	rm -rf "$kout"
+	mkdir -p "$kout/$(dirname "$KERNEL_IMAGE")"
+	cp "$2" "$kout/$KERNEL_IMAGE"
+	echo "$kout"
+}
+
+# deb_boot_vm NAME LABEL OUT MODULE...: the harness VM (its dir
+# DEB_DIR/vm-NAME) boots vm-kout-NAME's kernel, loads MODULE... (paths
+# in it, in this order) and runs the test list as make check's VM does
+# (check-vm.sh: OUT/vm-tests.tap, OUT/vm.tap). Debian's config has no
+# KVM_SW_PROTECTED_VM: under it the tests may skip (tap-run --may-skip),
+# but only for a reason DISTRO_MAY_SKIP matches (OUT/skips.tap,
+# scripts/lib/skips-allowed.sh).
+deb_boot_vm() {
+	local name=$1 label=$2 out=$3 flags=
+	shift 3
+	[ "$DEB_CONFIG" = harness ] || flags=--may-skip
+	rm -f "$out/skips.tap"
+	(
+		export HARNESS_KOUT=$DEB_DIR/vm-kout-$name HARNESS_VMDIR=$DEB_DIR/vm-$name \
+			HARNESS_KVM_MODULES="$*"
+		"$ROOT/scripts/initramfs.sh"
+		CHECK_VM_LABEL=$label TAP_RUN_FLAGS=$flags "$ROOT/scripts/lib/check-vm.sh" "$out"
+	)
+	[ -z "$flags" ] ||
+		"$ROOT/scripts/lib/skips-allowed.sh" "$out/vm-tests.tap" "$DISTRO_MAY_SKIP" | tee "$out/skips.tap"
+}
