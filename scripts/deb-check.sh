@@ -3,7 +3,8 @@
 # package of make deb, checked and booted. dpkg-deb --info must name it
 # linux-image-RELEASE at BASE_VERSION+DEB_SUFFIX (sorting above Debian's
 # own upload), --contents must hold vmlinuz, config and System.map of that
-# release and the KVM modules (KVM_MODULES). Unpacked, its vmlinuz boots in
+# release and the modules the VM loads (KVM_MODULES; under Debian's
+# config DISTRO_VM_MODULES). Unpacked, its vmlinuz boots in
 # the harness VM, which loads the package's own modules (signatures and
 # all) and runs the test list like make check's VM (deb_boot_vm in
 # scripts/lib/deb-lib.sh: vm-tests.tap, vm.tap with the console's splat
@@ -39,6 +40,11 @@ release=$(cat "$DEB_DEBS/release")
 image=$(find "$DEB_DEBS" -name "linux-image-${release}_*.deb")
 [ -n "$image" ] || die "no linux-image-$release package in ${DEB_DEBS#"$ROOT"/}"
 
+# The modules the VM loads: KVM_MODULES, or under Debian's config
+# DISTRO_VM_MODULES (also loop and ccp, which Debian builds as modules).
+vm_mods=$KVM_MODULES
+[ "$DEB_CONFIG" = harness ] || vm_mods=$DISTRO_VM_MODULES
+
 tap_open "$out/deb.tap" "deb-check"
 info=$(dpkg-deb --info "$image")
 pkg=$(awk '$1 == "Package:" { print $2 }' <<<"$info")
@@ -54,21 +60,20 @@ missing=()
 for f in "boot/vmlinuz-$release" "boot/config-$release" "boot/System.map-$release"; do
 	grep -qxF "./$f" <<<"$contents" || missing+=("$f")
 done
-for m in $KVM_MODULES; do
+for m in $vm_mods; do
 	grep -qxF -e "./lib/modules/$release/kernel/$m" -e "./lib/modules/$release/kernel/$m.xz" <<<"$contents" ||
 		missing+=("$m")
 done
 nmod=$(grep -cE '\.ko(\.xz)?$' <<<"$contents" || true)
 if [ ${#missing[@]} -eq 0 ]; then
-	tap_ok "${image##*/}: vmlinuz, config, System.map, $nmod modules incl. $KVM_MODULES"
+	tap_ok "${image##*/}: vmlinuz, config, System.map, $nmod modules incl. $vm_mods"
 else
 	tap_fail "${image##*/}: lacks ${missing[*]}"
 fi
 
-# Unpacked: the VM boots the package's vmlinuz with its modules,
-# uncompressed: under the harness's config the last of KVM_MODULES, under
-# Debian's DISTRO_VM_MODULES, each after what the package's modules.dep
-# says it needs.
+# Unpacked: the VM boots the package's vmlinuz with its modules of
+# vm_mods, uncompressed, each after what the package's modules.dep says
+# it needs.
 root=$DEB_DIR/root-$DEB_CONFIG
 rm -rf "$root"
 dpkg-deb -x "$image" "$root"
@@ -87,9 +92,7 @@ load_order() {
 	done
 	order+=("$1")
 }
-roots=${KVM_MODULES##* }
-[ "$DEB_CONFIG" = harness ] || roots=$DISTRO_VM_MODULES
-for m in $roots; do
+for m in $vm_mods; do
 	want=$(awk -F: -v a="kernel/$m" -v b="kernel/$m.xz" '$1 == a || $1 == b { print $1 }' "$moddir/modules.dep")
 	[ -n "$want" ] || die "deb-check: kernel/$m is not in the package's modules.dep"
 	load_order "$want"

@@ -29,7 +29,8 @@ kout=$(deb_vm_kout distro "$DEB_OUT/$KERNEL_IMAGE")
 # Each module's dependencies (modinfo's depends=) come before it in the list.
 loaded=" "
 for m in "${mods[@]}"; do
-	for dep in $(modinfo -F depends "$DEB_OUT/$m" | tr ',' ' '); do
+	deps=$(modinfo -F depends "$DEB_OUT/$m")
+	for dep in ${deps//,/ }; do
 		[[ "$loaded" == *" ${dep//_/-} "* || "$loaded" == *" ${dep//-/_} "* ]] ||
 			die "distro-check: ${m##*/} needs $dep, which DISTRO_VM_MODULES (config/$ARCH.env) does not list before it"
 	done

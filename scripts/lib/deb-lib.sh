@@ -50,7 +50,7 @@ deb_prepare() {
 # revision debian/rules passes (so bindeb-pkg finds what was built before).
 dmake() {
 	(TREE=$DEB_TREE KOUT=$DEB_OUT kmake LOCALVERSION="$DEB_LOCALVERSION" \
-		KBUILD_BUILD_VERSION="${DEB_PKGVERSION#*-}" "$@")
+		KBUILD_BUILD_VERSION="${DEB_PKGVERSION##*-}" "$@")
 }
 
 # dmake_logged WHAT LOG ARGS...: dmake ARGS with its output in LOG, a
