@@ -49,4 +49,5 @@ for f in "$DEB_DEBS"/*.deb; do
 	printf '  %s (%s)\n' "${f##*/}" "$(du -h "$f" | cut -f1)" >&2
 done
 [ "$DEB_CONFIG" = debian ] || warn "DEB_CONFIG=harness: the harness's small kernel, for its VM only (no disk, network or graphics drivers)"
-log "deb: install (as root): apt install ./$rel/$image ./$rel/$headers"
+# Absolute paths: the command works from any directory.
+log "deb: install (as root): apt install $DEB_DEBS/$image $DEB_DEBS/$headers"
