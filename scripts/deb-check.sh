@@ -30,6 +30,7 @@ fi
 [ $# -le 1 ] || die "usage: deb-check.sh [OUTDIR]"
 out=${1:-$DEB_DIR/check-$DEB_CONFIG}
 mkdir -p "$out"
+take_deb_lock
 if [ -n "$in_check" ] && ! "$ROOT/scripts/deb.sh"; then
 	tap_single "$out/deb.tap" fail "make deb DEB_CONFIG=$DEB_CONFIG failed (its error is above)"
 	exit 0

@@ -28,10 +28,26 @@ DEB_RELEASE=${BASE_VERSION%%-*}$DEB_LOCALVERSION
 DEB_PKGVERSION=$BASE_VERSION+$DEB_SUFFIX
 unset _flavour
 
-# deb_prepare GIB WHAT: the build lock, GIB GiB free (else die naming
+# take_deb_lock: one make deb or deb-check of DEB_CONFIG at a time in this
+# checkout (make deb replaces the packages deb-check reads; both use the
+# VM dirs of that config). Held until the calling script exits; the deb.sh
+# that deb-check --in-check runs finds it held.
+take_deb_lock() {
+	[ "${DEB_LOCKED:-}" != "$DEB_CONFIG" ] || return 0
+	mkdir -p "$DEB_DIR"
+	exec 8>"$DEB_DIR/.lock-$DEB_CONFIG"
+	if ! flock -n 8; then
+		log "waiting for another make deb or deb-check (DEB_CONFIG=$DEB_CONFIG) in this checkout to finish"
+		flock 8
+	fi
+	export DEB_LOCKED=$DEB_CONFIG
+}
+
+# deb_prepare GIB WHAT: the deb and build locks, GIB GiB free (else die naming
 # WHAT), the worktree at the series' tip and DEB_OUT/.config.
 deb_prepare() {
 	need_disk_gib "$DEB_DIR" "$1" "$2"
+	take_deb_lock
 	take_build_lock
 	local chain tip cfg
 	chain=$(gates_chain) || die "patches/series does not apply (see above): nothing built"

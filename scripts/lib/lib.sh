@@ -220,9 +220,10 @@ heartbeat_start() {
 	local parent=$$ s=$SECONDS
 	(
 		trap - ERR
-		# Not the build lock (fd 9 of take_build_lock): its sleep would
-		# hold it for up to a minute after this script exits.
-		exec 9>&-
+		# Not the locks (fd 9 of take_build_lock, fd 8 of take_deb_lock):
+		# its sleep would hold them for up to a minute after this script
+		# exits.
+		exec 8>&- 9>&-
 		while sleep 60 && kill -0 "$parent" 2>/dev/null; do
 			n=$(grep -cE "$regex" "$logf" 2>/dev/null || true)
 			log "$label: still running after $((SECONDS - s))s, ${n:-0} $noun (${logf#"$ROOT"/})"
