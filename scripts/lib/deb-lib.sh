@@ -70,11 +70,17 @@ dmake() {
 }
 
 # dmake_logged WHAT LOG ARGS...: dmake ARGS with its output in LOG, a
-# heartbeat each minute; on failure the errors and the log named, exit.
+# heartbeat each minute (objects built; for bindeb-pkg, which compiles
+# nothing, the modules it has put in the package); on failure the errors
+# and the log named, exit.
 dmake_logged() {
 	local what=$1 logf=$2 s=$SECONDS rc=0
 	shift 2
-	heartbeat_start "deb: $what" "$logf"
+	if [ "$1" = bindeb-pkg ]; then
+		heartbeat_start "deb: $what" "$logf" '^ *INSTALL .*\.ko$' "modules packaged"
+	else
+		heartbeat_start "deb: $what" "$logf"
+	fi
 	dmake "$@" >"$logf" 2>&1 || rc=$?
 	heartbeat_stop
 	if [ "$rc" -ne 0 ]; then
