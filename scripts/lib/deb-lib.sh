@@ -28,16 +28,17 @@ DEB_RELEASE=${BASE_VERSION%%-*}$DEB_LOCALVERSION
 DEB_PKGVERSION=$BASE_VERSION+$DEB_SUFFIX
 unset _flavour
 
-# take_deb_lock: one make deb or deb-check of DEB_CONFIG at a time in this
-# checkout (make deb replaces the packages deb-check reads; both use the
-# VM dirs of that config). Held until the calling script exits; the deb.sh
-# that deb-check --in-check runs finds it held.
+# take_deb_lock: one make deb, deb-check or (debian) distro-check of
+# DEB_CONFIG at a time in this checkout (make deb replaces the packages
+# deb-check reads; both use the VM dirs of that config; distro-check
+# builds in make deb's dir). Held until the calling script exits; the
+# deb.sh that deb-check --in-check runs finds it held.
 take_deb_lock() {
 	[ "${DEB_LOCKED:-}" != "$DEB_CONFIG" ] || return 0
 	mkdir -p "$DEB_DIR"
 	exec 8>"$DEB_DIR/.lock-$DEB_CONFIG"
 	if ! flock -n 8; then
-		log "waiting for another make deb or deb-check (DEB_CONFIG=$DEB_CONFIG) in this checkout to finish"
+		log "waiting for another make deb, deb-check or distro-check (DEB_CONFIG=$DEB_CONFIG) in this checkout to finish"
 		flock 8
 	fi
 	export DEB_LOCKED=$DEB_CONFIG
