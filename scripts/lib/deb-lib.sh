@@ -37,10 +37,7 @@ take_deb_lock() {
 	[ "${DEB_LOCKED:-}" != "$DEB_CONFIG" ] || return 0
 	mkdir -p "$DEB_DIR"
 	exec 8>"$DEB_DIR/.lock-$DEB_CONFIG"
-	if ! flock -n 8; then
-		log "waiting for another make deb, deb-check or distro-check (DEB_CONFIG=$DEB_CONFIG) in this checkout to finish"
-		flock 8
-	fi
+	flock_waiting 8 "another make deb, deb-check or distro-check (DEB_CONFIG=$DEB_CONFIG)"
 	export DEB_LOCKED=$DEB_CONFIG
 }
 

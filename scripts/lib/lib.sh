@@ -272,9 +272,15 @@ take_build_lock() {
 	[ -z "${HARNESS_BUILD_LOCKED:-}" ] || return 0 # a parent script holds it
 	mkdir -p "$BUILD"
 	exec 9>"$BUILD/.build.lock"
-	if ! flock -n 9; then
-		log "waiting for another harness build in this checkout to finish"
-		flock 9
-	fi
+	flock_waiting 9 "another harness build"
 	export HARNESS_BUILD_LOCKED=1 # the scripts this one runs
+}
+
+# flock_waiting FD WHO: the lock on the file open as FD, saying first that
+# it waits for WHO (in this checkout) if that holds it.
+flock_waiting() {
+	if ! flock -n "$1"; then
+		log "waiting for $2 in this checkout to finish"
+		flock "$1"
+	fi
 }
